@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "cronlock",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "cronlock", targets: ["cronlock"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CLibPQ",
+      pkgConfig: "libpq",
+      providers: [.apt(["libpq-dev"])]
+    ),
+    // posix_spawn cannot set PR_SET_PDEATHSIG in the child; fork + exec in C can.
+    .target(name: "CSpawn"),
+    .target(
+      name: "CronlockCore",
+      dependencies: ["CLibPQ", "CSpawn"]
+    ),
+    .executableTarget(
+      name: "cronlock",
+      dependencies: [
+        "CronlockCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(
+      name: "CronlockCoreTests",
+      dependencies: ["CronlockCore"]
+    ),
+    .testTarget(
+      name: "CronlockEndToEndTests",
+      dependencies: ["CronlockCore", "cronlock"]
+    ),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,14 @@
+#ifndef CRONLOCK_CSPAWN_H
+#define CRONLOCK_CSPAWN_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+/// Starts `file` (searched in PATH like execvp) with `argv` and `envp` as the leader of a new
+/// process group. In the child, before exec: the signal mask becomes `child_mask`, SIGPIPE's
+/// disposition is reset, descriptors above 2 are closed, and PR_SET_PDEATHSIG delivers SIGKILL
+/// when the parent dies. Returns 0 and stores the pid, or returns the errno of fork or exec.
+int cronlock_spawn(const char *file, char *const argv[], char *const envp[],
+                   const sigset_t *child_mask, pid_t *pid_out);
+
+#endif

@@ -1,0 +1,46 @@
+/// A failure reported by libpq or the server. `message` is libpq's text folded to one line;
+/// callers scrub it with `DatabaseURL.scrub(_:)` before showing it.
+public struct PostgresError: Error, CustomStringConvertible, Sendable {
+  public enum Kind: Sendable, Equatable {
+    /// The connection could not be made; nothing was sent.
+    case connectionFailed
+    /// The connection broke while a statement was in flight: it may or may not have run.
+    case connectionLost
+    /// The server answered the statement with an error.
+    case server
+    /// The connection string could not be parsed.
+    case invalidConnectionString
+  }
+
+  public let kind: Kind
+  public let sqlState: SQLState?
+  public let message: String
+  /// For `connectionFailed`: libpq saw the server ask for a password, or reject one.
+  public let authenticationFailed: Bool
+
+  public init(kind: Kind, sqlState: SQLState? = nil, message: String, authenticationFailed: Bool = false) {
+    self.kind = kind
+    self.sqlState = sqlState
+    self.message = PostgresError.oneLine(message)
+    self.authenticationFailed = authenticationFailed
+  }
+
+  public var description: String { message }
+
+  /// libpq messages end in newlines and sometimes carry a tab-indented hint line.
+  static func oneLine(_ text: String) -> String {
+    text.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\t" })
+      .map { $0.trimmingSpaces() }
+      .filter { !$0.isEmpty }
+      .joined(separator: "; ")
+  }
+}
+
+extension Substring {
+  func trimmingSpaces() -> Substring {
+    var text = self
+    while text.first == " " { text = text.dropFirst() }
+    while text.last == " " { text = text.dropLast() }
+    return text
+  }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import CronlockCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How to reach the lock table; shared by every subcommand.
+struct ConnectionOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "PostgreSQL URI or key=value string. Default: $CRONLOCK_DATABASE_URL, else libpq's own (PGHOST, PGSERVICE, ~/.pgpass, ...).",
+      valueName: "url"))
+  var database: String?
+
+  @Option(
+    help: ArgumentHelp("Lock table, table or schema.table. Default: $CRONLOCK_TABLE, else cron_job_locks.",
+                       valueName: "name"))
+  var table: String?
+
+  @Option(help: ArgumentHelp("Give up connecting after this long.", valueName: "duration"),
+          transform: parseTimeSpan)
+  var connectTimeout: TimeSpan = .seconds(10)
+
+  /// Flags first, then `CRONLOCK_*` variables, then libpq's defaults.
+  var databaseURL: DatabaseURL? {
+    (database ?? environment("CRONLOCK_DATABASE_URL")).map(DatabaseURL.init)
+  }
+
+  func tableName() throws(CronlockError) -> TableName {
+    guard let text = table ?? environment("CRONLOCK_TABLE") else { return .standard }
+    return try TableName(parsing: text)
+  }
+
+  func openStore() throws(CronlockError) -> PostgresLockStore {
+    try PostgresLockStore(url: databaseURL, table: tableName(), connectTimeout: connectTimeout)
+  }
+}
+
+func environment(_ name: String) -> String? {
+  getenv(name).map { String(cString: $0) }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import CronlockCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+enum Main {
+  static func main() {
+    // Read once, before any I/O: a slow connect must not move the run into the next slot.
+    let startedAt = Timestamp.now()
+    let command: any ParsableCommand
+    do {
+      command = try Cronlock.parseAsRoot()
+    } catch {
+      fail(error)
+    }
+    if let run = command as? Cronlock.Run {
+      exit(run.execute(startedAt: startedAt))
+    }
+    do {
+      var command = command
+      try command.run()
+    } catch {
+      fail(error)
+    }
+  }
+
+  /// One line on stderr and the documented status; help and --version still print normally.
+  static func fail(_ error: any Error) -> Never {
+    if let error = error as? CronlockError {
+      Reporter(verbose: false).error(error.message)
+      exit(error.status)
+    }
+    let code = Cronlock.exitCode(for: error)
+    if code == .success || error is ExitCode {
+      Cronlock.exit(withError: error)
+    }
+    let message = Cronlock.message(for: error)
+      .split(whereSeparator: \.isNewline).joined(separator: "; ")
+    Reporter(verbose: false).error(message + " (see 'cronlock --help')")
+    exit(ExitStatus.usage)
+  }
+}
