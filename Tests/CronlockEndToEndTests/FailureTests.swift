@@ -1,0 +1,140 @@
+import CronlockCore
+import Foundation
+import Testing
+
+@Suite("cronlock run when things are wrong")
+struct FailureTests {
+  let server = TestServer.shared
+
+  @Test("server stopped: 75 within the connect timeout, no child, no password in the message")
+  func serverDown() throws {
+    let (directory, environment) = TestServer.startServer()
+    let port = environment["PGPORT"]!
+    Shell.run([TestServer.packageRoot.appendingPathComponent("scripts/pgtemp").path, "stop", directory.path])
+    let scratch = Scratch()
+    for url in ["postgresql://runner:Sup3rSecret@127.0.0.1:\(port)/postgres",
+                "host=\(directory.path) port=\(port) user=postgres password=Sup3rSecret"] {
+      let result = CronlockBinary.run(
+        ["--job", "down", "--database", url, "--connect-timeout", "3s", "--"] + scratch.markingChild)
+      #expect(result.status == 75)
+      #expect(result.stderr.hasPrefix("cronlock: job 'down' slot '"))
+      #expect(result.stderr.contains("the command did not run"))
+      #expect(!result.stderr.contains("Sup3rSecret"))
+      #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+    #expect(scratch.markerLines.isEmpty)
+  }
+
+  @Test("a password is never printed, whatever libpq makes of the URL")
+  func passwordsNeverPrinted() throws {
+    let urls = [
+      "postgresql://u:pa%zzss@127.0.0.1:1/db",
+      "postgresql://u:pa%zzss@127.0.0.1:1/db?password=pa%zzss",
+      "host=/nonexistent password='pa%zzss' port=x",
+      "password=pa%zzss host=/nonexistent bogus=1",
+    ]
+    for url in urls {
+      let result = CronlockBinary.run(["--job", "p", "--database", url, "--connect-timeout", "2s", "--", "true"])
+      #expect([75, 78].contains(result.status), "\(url): \(result.stderr)")
+      #expect(!result.stderr.contains("pa%zzss") && !result.stderr.contains("pa%zz"), "\(result.stderr)")
+    }
+  }
+
+  @Test("wrong password: 78, password not printed, child not run")
+  func wrongPassword() throws {
+    try server.execute("DO $$ BEGIN CREATE ROLE pw_runner LOGIN PASSWORD 'right-one'; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    let scratch = Scratch()
+    let result = CronlockBinary.run(
+      ["--job", "pw", "--database", "postgresql://pw_runner:Wr0ngPass@127.0.0.1:\(server.port)/postgres", "--"]
+        + scratch.markingChild)
+    #expect(result.status == 78)
+    #expect(!result.stderr.contains("Wr0ngPass"))
+    #expect(result.stderr.contains("authentication failed"))
+    #expect(scratch.markerLines.isEmpty)
+  }
+
+  @Test("table missing: 78 naming cronlock migrate, child not run")
+  func tableMissing() throws {
+    let scratch = Scratch()
+    let result = CronlockBinary.run(["--job", "m", "--table", server.freshTableName(), "--"] + scratch.markingChild)
+    #expect(result.status == 78)
+    #expect(result.stderr.contains("run 'cronlock migrate'"))
+    #expect(scratch.markerLines.isEmpty)
+  }
+
+  @Test("a seed table that was never migrated: 78 naming cronlock migrate")
+  func seedTableNotMigrated() throws {
+    let table = server.freshTableName("seed")
+    try server.execute(SeedTables.ent(table))
+    let result = CronlockBinary.run(["--job", "m", "--table", table, "--", "true"])
+    #expect(result.status == 78)
+    #expect(result.stderr.contains("run 'cronlock migrate'"))
+  }
+
+  @Test("a runner role without INSERT: 78, child not run, nothing claimed")
+  func noInsertPrivilege() throws {
+    let table = try server.freshTable()
+    try server.execute("DO $$ BEGIN CREATE ROLE reader_only LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    try server.execute("GRANT SELECT ON \(table) TO reader_only")
+    let scratch = Scratch()
+    let result = CronlockBinary.run(["--job", "r", "--table", table, "--"] + scratch.markingChild,
+                                    environment: ["PGUSER": "reader_only"])
+    #expect(result.status == 78)
+    #expect(result.stderr.contains("permission denied"))
+    #expect(scratch.markerLines.isEmpty)
+    #expect(try server.query("SELECT count(*) FROM \(table)") == [["0"]])
+  }
+
+  @Test("bad job names and identifiers: 65 before touching the database", arguments: [
+    ["--job", ""], ["--job", String(repeating: "x", count: 256)], ["--job", "a\nb"], ["--job", "esc\u{1B}[31m"],
+    ["--job", "ok", "--identifier", ""], ["--job", "ok", "--identifier", "tab\there"],
+  ])
+  func badNames(arguments: [String]) throws {
+    let scratch = Scratch()
+    // An unreachable database: 65 must come first, before any connection attempt.
+    let result = CronlockBinary.run(arguments + ["--database", "host=/nonexistent", "--"] + scratch.markingChild)
+    #expect(result.status == 65)
+    #expect(result.stderr.hasPrefix("cronlock: "))
+    #expect(result.stderr.split(separator: "\n").count == 1)
+    #expect(scratch.markerLines.isEmpty)
+  }
+
+  @Test("a job name of invalid UTF-8 or with NUL-free control bytes is refused with 65")
+  func invalidUTF8Name() throws {
+    let result = Shell.run(
+      ["/bin/sh", "-c", "exec \"$0\" --job \"$(printf 'bad\\377')\" --database host=/nonexistent -- true", CronlockBinary.path],
+      environment: CronlockBinary.environment())
+    #expect(result.status == 65)
+    #expect(result.stderr == "cronlock: job name is not valid UTF-8\n")
+  }
+
+  @Test("a job name that looks like SQL is stored verbatim and the table stays intact")
+  func sqlLookingName() throws {
+    let table = try server.freshTable()
+    let name = "'); DROP TABLE \(table); --"
+    let result = CronlockBinary.run(["--job", name, "--table", table, "--", "true"])
+    #expect(result.status == 0)
+    #expect(try server.query("SELECT job_name FROM \(table)") == [[name]])
+  }
+
+  @Test("a hostile --table is quoted as one identifier: nothing else runs")
+  func hostileTableName() throws {
+    let victim = try server.freshTable()
+    let hostile = "x\"; DROP TABLE \(victim); --"
+    let result = CronlockBinary.run(["--job", "j", "--table", hostile, "--", "true"])
+    #expect(result.status == 78)
+    #expect(try server.query("SELECT to_regclass($1) IS NOT NULL", [victim]) == [["t"]])
+  }
+
+  @Test("usage errors: 64 with one line on stderr", arguments: [
+    [] as [String], ["--job", "x"], ["--job", "x", "--bogus", "--", "true"], ["--job", "x", "--precision", "0s", "--", "true"],
+    ["--job", "x", "--precision", "5", "--", "true"], ["--job", "x", "--precision", "1m", "--identifier", "i", "--", "true"],
+    ["--job", "x", "--connect-timeout", "-1s", "--", "true"], ["--job", "x", "--table", "a.b.c", "--", "true"],
+  ])
+  func usageErrors(arguments: [String]) throws {
+    let result = CronlockBinary.run(arguments)
+    #expect(result.status == 64, "\(arguments): \(result.stderr)")
+    #expect(result.stderr.hasPrefix("cronlock: "))
+    #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+  }
+}

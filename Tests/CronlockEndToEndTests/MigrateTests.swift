@@ -1,0 +1,108 @@
+import CronlockCore
+import Foundation
+import Testing
+
+@Suite("cronlock migrate")
+struct MigrateTests {
+  let server = TestServer.shared
+
+  func columns(_ table: String) throws -> [String] {
+    try server.query(
+      "SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position", [table]
+    ).map { $0[0]! }
+  }
+
+  func uniqueIndexes(_ table: String) throws -> Int {
+    Int(try server.query(
+      "SELECT count(*) FROM pg_index WHERE indrelid = to_regclass($1) AND indisunique AND NOT indisprimary",
+      ["\"\(table)\""])[0][0]!)!
+  }
+
+  @Test("creates the table with the seed's seven columns first, then cronlock's, and is idempotent")
+  func createsTable() throws {
+    let table = server.freshTableName()
+    for _ in 0..<2 {
+      let result = CronlockBinary.run(["migrate", "--table", table])
+      #expect(result.status == 0 && result.stderr.isEmpty && result.stdout.isEmpty, "\(result.stderr)")
+    }
+    let names = try columns(table)
+    #expect(Array(names.prefix(7)) == ["id", "created_at", "updated_at", "job_name", "job_identifier", "worker", "status"])
+    #expect(Set(names.dropFirst(7)) == Set(PostgresSchema.cronlockColumns.map(\.name)))
+    #expect(try uniqueIndexes(table) == 1)
+    let indexes = try server.query("SELECT count(*) FROM pg_indexes WHERE tablename = $1", [table])
+    #expect(indexes == [["4"]], "primary key, unique, list and purge indexes")
+  }
+
+  @Test("16 concurrent migrations, twice: all exit 0 and leave one schema")
+  func concurrentMigrations() throws {
+    let table = server.freshTableName()
+    for _ in 0..<2 {
+      let processes = (0..<16).map { _ in CronlockBinary.start(["migrate", "--table", table]) }
+      let results = processes.map { $0.finish() }
+      #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
+    }
+    #expect(try uniqueIndexes(table) == 1)
+    #expect(try columns(table).count == 7 + PostgresSchema.cronlockColumns.count)
+  }
+
+  @Test("adopts gocron-ent-lock's table; a row the Go library wrote makes cronlock lose")
+  func adoptsEntTable() throws {
+    let table = server.freshTableName("ent")
+    try server.execute(SeedTables.ent(table))
+    try server.execute(SeedTables.goRow(table), ["report", "2026-11-29 04:50:00.000"])
+    #expect(CronlockBinary.run(["migrate", "--table", table]).status == 0)
+    #expect(try uniqueIndexes(table) == 1, "the seed's own unique index is found by catalog and kept")
+    try expectGoRowWins(table)
+  }
+
+  @Test("adopts gocron-gorm-lock's table, even when its idx_name was never created")
+  func adoptsGormTable() throws {
+    // gorm names the index idx_name; when another table already has an idx_name, Postgres skips it.
+    let other = server.freshTableName("other")
+    let indexName = "idx_name_\(other)"
+    try server.execute(["CREATE TABLE \"\(other)\" (name text)", "CREATE INDEX \"\(indexName)\" ON \"\(other)\" (name)"])
+    let table = server.freshTableName("gorm")
+    try server.execute(SeedTables.gorm(table, indexName: indexName))
+    #expect(try uniqueIndexes(table) == 0, "the seed's index silently failed to exist")
+    try server.execute(SeedTables.goRow(table), ["report", "2026-11-29 04:50:00.000"])
+    let result = CronlockBinary.run(["migrate", "-v", "--table", table])
+    #expect(result.status == 0)
+    #expect(result.stderr.contains("created the unique index"))
+    #expect(try uniqueIndexes(table) == 1)
+    #expect(try server.query("SELECT data_type FROM information_schema.columns WHERE table_name = $1 AND column_name = 'job_name'", [table]) == [["text"]])
+    try expectGoRowWins(table)
+  }
+
+  /// A run for the slot the Go service already holds must not start its child.
+  func expectGoRowWins(_ table: String) throws {
+    let scratch = Scratch()
+    let result = CronlockBinary.run(
+      ["--job", "report", "--identifier", "2026-11-29 04:50:00.000", "--table", table, "--"] + scratch.markingChild)
+    #expect(result.status == 0)
+    #expect(scratch.markerLines.isEmpty)
+    let other = CronlockBinary.run(
+      ["--job", "report", "--identifier", "2026-11-29 04:55:00.000", "--table", table, "--"] + scratch.markingChild)
+    #expect(other.status == 0)
+    #expect(scratch.markerLines.count == 1, "the next slot runs on the adopted table")
+  }
+
+  @Test("--print-sql prints the script and touches nothing")
+  func printSQL() throws {
+    let table = server.freshTableName()
+    let result = CronlockBinary.run(["migrate", "--print-sql", "--table", table, "--database", "host=/nonexistent"])
+    #expect(result.status == 0)
+    #expect(result.stdout.hasPrefix("BEGIN;\n"))
+    #expect(result.stdout.contains("CREATE TABLE IF NOT EXISTS \"\(table)\""))
+    #expect(result.stdout.hasSuffix("COMMIT;\n"))
+    #expect(try server.query("SELECT to_regclass($1)", [table]) == [[nil]])
+  }
+
+  @Test("migrate as a role that may not create tables: 78 with a clear message")
+  func migrateWithoutPrivilege() throws {
+    try server.execute("DO $$ BEGIN CREATE ROLE no_ddl LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    try server.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    let result = CronlockBinary.run(["migrate", "--table", server.freshTableName()], environment: ["PGUSER": "no_ddl"])
+    #expect(result.status == 78)
+    #expect(result.stderr.hasPrefix("cronlock: cannot migrate"))
+  }
+}
