@@ -22,7 +22,30 @@ public struct ClaimRequest: Sendable, Equatable {
   }
 }
 
-/// The result of a claim.
+/// What a claim found out.
+public struct Claim: Sendable, Equatable {
+  public var outcome: ClaimOutcome
+  /// The host's clock minus the database's, measured by the claim's own round trip.
+  public var clockSkew: ClockSkew?
+
+  public init(outcome: ClaimOutcome, clockSkew: ClockSkew? = nil) {
+    self.outcome = outcome
+    self.clockSkew = clockSkew
+  }
+}
+
+/// The host's clock minus the database's; positive when the host is ahead.
+public struct ClockSkew: Sendable, Equatable {
+  public let milliseconds: Int64
+
+  public init(milliseconds: Int64) {
+    self.milliseconds = milliseconds
+  }
+
+  public var magnitude: TimeSpan { .milliseconds(Int64(milliseconds.magnitude)) }
+}
+
+/// Whether the slot is ours.
 public enum ClaimOutcome: Sendable, Equatable {
   /// This process owns the slot; the id is the run id and fencing token.
   case won(runID: Int64)
@@ -64,7 +87,7 @@ public struct RunRecord: Sendable, Equatable {
 /// The lock table, whatever keeps it. Errors are `CronlockError`s with design §6's statuses.
 public protocol LockStore {
   /// Tries to take the slot in one short transaction.
-  func claim(_ request: ClaimRequest) throws(CronlockError) -> ClaimOutcome
+  func claim(_ request: ClaimRequest) throws(CronlockError) -> Claim
   /// Records how the run ended.
   func finish(runID: Int64, _ record: RunRecord) throws(CronlockError)
 }

@@ -35,41 +35,51 @@ public final class PostgresLockStore: LockStore {
      "permission denied", "invalid sslmode", "sslmode value"].contains { message.contains($0) }
   }
 
-  public func claim(_ request: ClaimRequest) throws(CronlockError) -> ClaimOutcome {
+  public func claim(_ request: ClaimRequest) throws(CronlockError) -> Claim {
     // set_config(…, true) is SET LOCAL inside the statement's own transaction: the claim
     // stays one round trip. synchronous_commit = on so an acknowledged claim survives a server
-    // crash even where the server runs with it off.
+    // crash even where the server runs with it off. The outer SELECT returns a row whether the
+    // insert won (its id) or lost (NULL), with the clock skew measured either way.
     let sql = """
       WITH settings AS (
-        SELECT set_config('synchronous_commit', 'on', true), set_config('lock_timeout', $9, true)
+        SELECT set_config('synchronous_commit', 'on', true), set_config('lock_timeout', $9, true),
+               round(extract(epoch FROM $10::timestamptz - now()) * 1000)::bigint AS skew_ms
+      ), claimed AS (
+        INSERT INTO \(table.quoted)
+          (created_at, updated_at, job_name, job_identifier, worker, status,
+           pid, command, slot_end, run_token, cronlock_version, clock_skew_ms)
+        SELECT now(), now(), $1, $2, $3, 'RUNNING', $4::integer, $5, $6::timestamptz, $7, $8, skew_ms
+        FROM settings
+        ON CONFLICT (job_name, job_identifier) DO NOTHING
+        RETURNING id
       )
-      INSERT INTO \(table.quoted)
-        (created_at, updated_at, job_name, job_identifier, worker, status,
-         pid, command, slot_end, run_token, cronlock_version)
-      SELECT now(), now(), $1, $2, $3, 'RUNNING', $4::integer, $5, $6::timestamptz, $7, $8
-      FROM settings
-      ON CONFLICT (job_name, job_identifier) DO NOTHING
-      RETURNING id
+      SELECT (SELECT id FROM claimed), skew_ms FROM settings
       """
     let parameters: [String?] = [
       request.job, request.slot.identifier, request.worker, String(request.pid), request.command,
-      request.slot.end.map { $0.formatted() + "+00" }, request.runToken, Version.current,
-      "\(request.lockTimeout.milliseconds)ms",
+      request.slot.end.map(Self.timestamptz), request.runToken, Version.current,
+      "\(request.lockTimeout.milliseconds)ms", Self.timestamptz(Timestamp.now()),
     ]
     do {
       let result = try connection.execute(sql, parameters)
-      guard result.rowCount == 1, let id = result.value(row: 0, column: 0).flatMap({ Int64($0) }) else {
-        return .lost
+      let skew = result.value(row: 0, column: 1).flatMap { Int64($0) }.map(ClockSkew.init(milliseconds:))
+      guard let id = result.value(row: 0, column: 0).flatMap({ Int64($0) }) else {
+        return Claim(outcome: .lost, clockSkew: skew)
       }
-      return .won(runID: id)
+      return Claim(outcome: .won(runID: id), clockSkew: skew)
     } catch {
       switch error.sqlState {
       case .uniqueViolation?, .serializationFailure?, .deadlockDetected?:
-        return .lost
+        return Claim(outcome: .lost)
       default:
         throw classify(error, doing: "claim the slot")
       }
     }
+  }
+
+  /// A timestamptz literal PostgreSQL parses the same whatever its TimeZone setting.
+  static func timestamptz(_ instant: Timestamp) -> String {
+    instant.formatted() + "+00"
   }
 
   public func finish(runID: Int64, _ record: RunRecord) throws(CronlockError) {

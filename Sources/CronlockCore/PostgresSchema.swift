@@ -41,6 +41,7 @@ public struct PostgresSchema: Sendable {
     ("note", "text"),
     ("run_token", "text"),
     ("cronlock_version", "text"),
+    ("clock_skew_ms", "integer"),
   ]
 
   public var addColumns: String {

@@ -11,15 +11,21 @@ public struct Slot: Sendable, Equatable {
   static let goZeroToUnixSeconds: Int128 = 62_135_596_800
 
   /// The slot containing `now`, aligned like Go's `time.Truncate`: whole multiples of
-  /// `precision` since Go's zero time, rendered in UTC (or at a fixed offset, for
-  /// `--identifier-zone local`).
-  public static func truncating(_ now: Timestamp, to precision: TimeSpan, offsetSeconds: Int = 0) -> Slot {
+  /// `precision` since Go's zero time, named in UTC.
+  public static func truncating(_ now: Timestamp, to precision: TimeSpan) -> Slot {
     let sinceZero = Int128(now.nanosecondsSinceEpoch) + goZeroToUnixSeconds * 1_000_000_000
     let step = Int128(precision.nanoseconds)
     // sinceZero is positive for any instant after year 1, so % is a true modulo here.
     let startSinceZero = sinceZero - sinceZero % step
     let start = Timestamp(nanosecondsSinceEpoch: Int64(startSinceZero - goZeroToUnixSeconds * 1_000_000_000))
-    return Slot(identifier: start.formatted(offsetSeconds: offsetSeconds), start: start, end: start.adding(precision))
+    return Slot(identifier: start.formatted(), start: start, end: start.adding(precision))
+  }
+
+  /// The same slot named by its start on `zone`'s wall clock, the way gocron-ent-lock names it
+  /// on a host in that zone (`--identifier-zone local`).
+  public func named(in zone: TimeZoneRules) -> Slot {
+    guard let start else { return self }
+    return Slot(identifier: start.formatted(offsetSeconds: zone.offset(at: start)), start: start, end: end)
   }
 
   /// A slot named by the caller (a CI pipeline id, say); it never expires.

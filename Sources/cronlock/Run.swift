@@ -8,8 +8,11 @@ extension Cronlock {
       usage: "cronlock [run] --job <name> [options] [--] <command> [<argument> ...]",
       discussion: """
         The slot is the current UTC time truncated to --precision (aligned like Go's \
-        time.Truncate), written 'yyyy-MM-dd HH:mm:ss.SSS', or --identifier verbatim. The command \
-        gets CRONLOCK_JOB, CRONLOCK_IDENTIFIER, CRONLOCK_RUN_ID and CRONLOCK_WORKER in its \
+        time.Truncate), written 'yyyy-MM-dd HH:mm:ss.SSS'; or the most recent fire time of \
+        --schedule, in UTC; or --identifier verbatim. With --schedule, a wall time that occurs \
+        twice when clocks fall back is two slots, and one skipped when clocks spring forward \
+        fires at the instant of the jump (02:30 in Europe/Berlin fires at 03:00 CEST), as cron \
+        catches up such jobs. The command gets CRONLOCK_JOB, CRONLOCK_IDENTIFIER, CRONLOCK_RUN_ID and CRONLOCK_WORKER in its \
         environment, and never CRONLOCK_DATABASE_URL or PGPASSWORD.
 
         \(Cronlock.exitStatusHelp)
@@ -23,9 +26,31 @@ extension Cronlock {
             transform: parseTimeSpan)
     var precision: TimeSpan?
 
+    @Option(help: ArgumentHelp("Slot = the most recent fire time of this cron expression (5 fields or @hourly, @daily, ...).",
+                               valueName: "expr"))
+    var schedule: String?
+
+    @Option(help: ArgumentHelp("Time zone of --schedule (IANA name). Default: $CRON_TZ, else the host's zone.",
+                               valueName: "zone"))
+    var tz: String?
+
     @Option(help: ArgumentHelp("Use this slot identifier instead of the time (e.g. a CI pipeline id).",
                                valueName: "string"))
     var identifier: String?
+
+    @Option(help: ArgumentHelp("Do not run a slot that began more than this long ago (a late start).",
+                               valueName: "duration"),
+            transform: parseTimeSpan)
+    var maxLate: TimeSpan?
+
+    @Option(help: ArgumentHelp(
+      "utc, or local to name time slots on the host's wall clock like gocron-ent-lock (see the README's warnings).",
+      valueName: "zone"))
+    var identifierZone: IdentifierZone = .utc
+
+    @Option(help: ArgumentHelp("Warn when this host's clock and the database's differ by more.", valueName: "duration"),
+            transform: parseTimeSpan)
+    var maxSkew: TimeSpan = .seconds(2)
 
     @Option(help: ArgumentHelp("Name recorded for this host. Default: $CRONLOCK_WORKER, else the host name.",
                                valueName: "name"))
@@ -53,8 +78,15 @@ extension Cronlock {
         throw ValidationError("unknown option '\(first)'")
       }
       guard !childArguments.isEmpty else { throw ValidationError("no command given; put it after '--'") }
-      if precision != nil && identifier != nil {
-        throw ValidationError("--precision and --identifier cannot be used together")
+      let slotRules = [("--precision", precision != nil), ("--schedule", schedule != nil), ("--identifier", identifier != nil)]
+        .filter(\.1).map(\.0)
+      if slotRules.count > 1 {
+        throw ValidationError("\(slotRules.joined(separator: " and ")) cannot be used together")
+      }
+      if tz != nil && schedule == nil { throw ValidationError("--tz goes with --schedule") }
+      if identifier != nil && maxLate != nil { throw ValidationError("--max-late needs a time slot, not --identifier") }
+      if identifier != nil && identifierZone == .local {
+        throw ValidationError("--identifier-zone local needs a time slot, not --identifier")
       }
       guard (0...255).contains(skipExitCode) else { throw ValidationError("--skip-exit-code must be 0 to 255") }
     }
@@ -89,11 +121,27 @@ extension Cronlock {
       try LockName.validate(worker, as: "worker name")
       return RunOptions(
         job: job,
-        slotRule: identifier.map(SlotRule.identifier) ?? .precision(precision ?? .seconds(60)),
+        slotRule: try slotRule(),
         worker: worker,
         skipExitCode: skipExitCode,
-        command: RawArguments.command(matching: childArguments)
+        command: RawArguments.command(matching: childArguments),
+        identifierZone: identifierZone == .local ? TimeZoneRules.local() : nil,
+        maxLate: maxLate,
+        maxSkew: maxSkew
       )
     }
+
+    func slotRule() throws(CronlockError) -> SlotRule {
+      if let identifier { return .identifier(identifier) }
+      if let schedule {
+        let zone = try (tz ?? environment("CRON_TZ")).map { name throws(CronlockError) in try TimeZoneRules.named(name) }
+        return .schedule(try CronExpression(parsing: schedule), zone ?? TimeZoneRules.local())
+      }
+      return .precision(precision ?? .seconds(60))
+    }
+  }
+
+  enum IdentifierZone: String, ExpressibleByArgument, CaseIterable {
+    case utc, local
   }
 }

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+/// Hosts with shifted clocks, made with Debian's faketime (LD_PRELOAD over clock_gettime).
+@Suite("schedule-aware slots, time zones and clock skew")
+struct ScheduleRunTests {
+  let server = TestServer.shared
+
+  /// Runs cronlock as a host whose clock starts at `clock` (a wall time in `zone`, or an offset
+  /// such as `-30s`) and ticks from there.
+  func runAt(_ clock: String, zone: String = "UTC", _ arguments: [String], environment extra: [String: String] = [:])
+    -> ProcessResult
+  {
+    let fake = clock.hasPrefix("-") || clock.hasPrefix("+") ? ["-f", clock] : [clock]
+    return Shell.run(["/usr/bin/faketime"] + fake + [CronlockBinary.path] + arguments,
+              environment: CronlockBinary.environment(["TZ": zone].merging(extra) { $1 }))
+  }
+
+  let ignoreSkew = ["--max-skew", "3650d"]
+
+  @Test("two hosts 20 s apart run the same scheduled slot once")
+  func skewedHostsShareSlot() throws {
+    let table = try server.freshTable()
+    let scratch = Scratch()
+    for clock in ["2026-11-29 04:52:00", "2026-11-29 04:52:20"] {
+      let result = runAt(clock, ["--job", "five", "--schedule", "*/5 * * * *", "--tz", "UTC", "--table", table]
+        + ignoreSkew + ["--"] + scratch.markingChild)
+      #expect(result.status == 0, "\(result.stderr)")
+    }
+    #expect(scratch.markerLines.count == 1)
+    #expect(scratch.markerLines.first?.hasPrefix("2026-11-29 04:50:00.000 ") == true)
+    let rows = try server.query("SELECT job_identifier, slot_end FROM \(table)")
+    #expect(rows == [["2026-11-29 04:50:00.000", "2026-11-29 04:55:00+00"]])
+  }
+
+  @Test("a start later than --max-late runs nothing and claims nothing")
+  func lateStart() throws {
+    let table = try server.freshTable()
+    let scratch = Scratch()
+    let result = runAt("2026-11-29 04:54:30", ["-v", "--job", "late", "--schedule", "*/5 * * * *", "--tz", "UTC",
+      "--max-late", "1m", "--skip-exit-code", "3", "--table", table] + ignoreSkew + ["--"] + scratch.markingChild)
+    #expect(result.status == 3)
+    // The clock ticks from 04:54:30 while the process starts, hence no exact match.
+    #expect(result.stderr.contains("started 4m30s") && result.stderr.contains("after the slot began (more than --max-late)"))
+    #expect(scratch.markerLines.isEmpty)
+    #expect(try server.query("SELECT count(*) FROM \(table)") == [["0"]])
+    let onTime = runAt("2026-11-29 04:50:40", ["--job", "late", "--schedule", "*/5 * * * *", "--tz", "UTC",
+      "--max-late", "1m", "--table", table] + ignoreSkew + ["--"] + scratch.markingChild)
+    #expect(onTime.status == 0)
+    #expect(scratch.markerLines.count == 1, "a start within --max-late runs the slot")
+  }
+
+  @Test("--tz, else CRON_TZ, decides the schedule's wall clock; the identifier stays UTC")
+  func scheduleZones() throws {
+    let table = try server.freshTable()
+    let command = ["--", "/bin/sh", "-c", "echo $CRONLOCK_IDENTIFIER"]
+    // 04:52 UTC is 10:22 in Kolkata: the last 10:30 there was yesterday at 05:00 UTC.
+    let kolkata = runAt("2026-11-29 04:52:00", ["--job", "k", "--schedule", "30 10 * * *", "--table", table]
+      + ignoreSkew + command, environment: ["CRON_TZ": "Asia/Kolkata"])
+    #expect(kolkata.stdout == "2026-11-28 05:00:00.000\n", "\(kolkata.stderr)")
+    let utc = runAt("2026-11-29 04:52:00", ["--job", "u", "--schedule", "30 10 * * *", "--tz", "UTC", "--table", table]
+      + ignoreSkew + command, environment: ["CRON_TZ": "Asia/Kolkata"])
+    #expect(utc.stdout == "2026-11-28 10:30:00.000\n")
+  }
+
+  @Test("--identifier-zone local names the slot like gocron-ent-lock on that host")
+  func localIdentifier() throws {
+    let table = try server.freshTable()
+    // 04:52 UTC truncated to 1h is 04:00 UTC, which Kolkata's clock shows as 09:30.
+    let result = runAt("2026-11-29 10:22:00", zone: "Asia/Kolkata",
+      ["--job", "l", "--precision", "1h", "--identifier-zone", "local", "--table", table] + ignoreSkew
+        + ["--", "/bin/sh", "-c", "echo $CRONLOCK_IDENTIFIER"])
+    #expect(result.stdout == "2026-11-29 09:30:00.000\n", "\(result.stderr)")
+  }
+
+  @Test("a host whose clock is 30 s behind warns once and the row records the skew")
+  func skewWarning() throws {
+    let table = try server.freshTable()
+    let result = runAt("-30s", ["--job", "skew", "--identifier", "one", "--table", table, "--", "true"])
+    #expect(result.status == 0)
+    let lines = result.stderr.split(separator: "\n")
+    #expect(lines.count == 1)
+    #expect(lines.first?.contains("warning: this host's clock is 30s") == true)
+    #expect(lines.first?.contains("behind the database's") == true)
+    let skew = Int(try server.query("SELECT clock_skew_ms FROM \(table)").first?.first.flatMap { $0 } ?? "") ?? 0
+    #expect((-32_000 ... -28_000).contains(skew), "\(skew)")
+    let quiet = CronlockBinary.run(["--job", "skew", "--identifier", "two", "--table", table, "--", "true"])
+    #expect(quiet.stderr.isEmpty, "a host in step with the database says nothing")
+  }
+
+  @Test("schedule usage errors: 64 with the offending part named", arguments: [
+    (["--schedule", "61 * * * *"], "minute value 61"), (["--schedule", "* * *"], "cron expression"),
+    (["--schedule", "@hourly", "--precision", "1m"], "cannot be used together"),
+    (["--tz", "UTC"], "--tz goes with --schedule"), (["--schedule", "@daily", "--tz", "Mars/Olympus"], "Mars/Olympus"),
+    (["--identifier", "x", "--max-late", "1m"], "--max-late"),
+  ])
+  func usageErrors(arguments: [String], mention: String) {
+    let result = CronlockBinary.run(["--job", "bad"] + arguments + ["--database", "host=/nonexistent", "--", "true"])
+    #expect(result.status == 64, "\(result.stderr)")
+    #expect(result.stderr.contains(mention), "\(result.stderr)")
+    #expect(result.stderr.split(separator: "\n").count == 1)
+  }
+}
