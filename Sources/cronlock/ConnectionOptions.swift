@@ -22,7 +22,18 @@ struct ConnectionOptions: ParsableArguments {
           transform: parseTimeSpan)
   var connectTimeout: TimeSpan = .seconds(10)
 
-  /// Flags first, then `CRONLOCK_*` variables, then libpq's defaults.
+  var settings: ConnectionSettings {
+    ConnectionSettings(database: database, table: table, connectTimeout: connectTimeout)
+  }
+}
+
+/// Where the lock table is, as plain values; flags first, then `CRONLOCK_*` variables, then
+/// libpq's own defaults.
+struct ConnectionSettings: Equatable {
+  var database: String?
+  var table: String?
+  var connectTimeout: TimeSpan = .seconds(10)
+
   var databaseURL: DatabaseURL? {
     (database ?? environment("CRONLOCK_DATABASE_URL")).map(DatabaseURL.init)
   }

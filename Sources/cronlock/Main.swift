@@ -10,6 +10,9 @@ enum Main {
   static func main() {
     // Read once, before any I/O: a slow connect must not move the run into the next slot.
     let startedAt = Timestamp.now()
+    if let fast = FastRunParser.parse(Array(CommandLine.arguments.dropFirst())) {
+      exit(fast.execute(startedAt: startedAt))
+    }
     let command: any ParsableCommand
     do {
       command = try Cronlock.parseAsRoot()
@@ -17,7 +20,7 @@ enum Main {
       fail(error)
     }
     if let run = command as? Cronlock.Run {
-      exit(run.execute(startedAt: startedAt))
+      exit(run.arguments.execute(startedAt: startedAt))
     }
     do {
       var command = command

@@ -22,6 +22,7 @@ extension Cronlock {
     var connection: ConnectionOptions
 
     func run() throws {
+      let connection = connection.settings
       let table = try connection.tableName()
       if printSQL {
         print(PostgresSchema(table: table).script)

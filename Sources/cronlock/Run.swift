@@ -7,15 +7,16 @@ extension Cronlock {
       abstract: "Run COMMAND if this host wins the job's current slot (the default subcommand).",
       usage: "cronlock [run] --job <name> [options] [--] <command> [<argument> ...]",
       discussion: """
-        The slot is the current UTC time truncated to --precision (aligned like Go's \
-        time.Truncate), written 'yyyy-MM-dd HH:mm:ss.SSS'; or the most recent fire time of \
-        --schedule, in UTC; or --identifier verbatim. With --schedule, a wall time that occurs \
-        twice when clocks fall back is two slots, and one skipped when clocks spring forward \
-        fires at the instant of the jump (02:30 in Europe/Berlin fires at 03:00 CEST), as cron \
-        catches up such jobs. The command gets CRONLOCK_JOB, CRONLOCK_IDENTIFIER, CRONLOCK_RUN_ID and CRONLOCK_WORKER in its \
-        environment, and never CRONLOCK_DATABASE_URL or PGPASSWORD.
+        The slot is the current UTC time truncated to --precision (aligned like Go's \\
+        time.Truncate), written 'yyyy-MM-dd HH:mm:ss.SSS'; or the most recent fire time of \\
+        --schedule, in UTC; or --identifier verbatim. With --schedule, a wall time that occurs \\
+        twice when clocks fall back is two slots, and one skipped when clocks spring forward \\
+        fires at the instant of the jump (02:30 in Europe/Berlin fires at 03:00 CEST), as cron \\
+        catches up such jobs. The command gets CRONLOCK_JOB, CRONLOCK_IDENTIFIER, \\
+        CRONLOCK_RUN_ID and CRONLOCK_WORKER in its environment, and never \\
+        CRONLOCK_DATABASE_URL or PGPASSWORD.
 
-        \(Cronlock.exitStatusHelp)
+        \\(Cronlock.exitStatusHelp)
         """
     )
 
@@ -68,76 +69,20 @@ extension Cronlock {
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The command to run and its arguments."))
     var command: [String] = []
 
-    /// The command without the `--` that may precede it.
-    var childArguments: [String] {
-      command.first == "--" ? Array(command.dropFirst()) : command
+    /// The same options as plain values, as `FastRunParser` also produces them.
+    var arguments: RunArguments {
+      RunArguments(
+        job: job, precision: precision, schedule: schedule, tz: tz, identifier: identifier, maxLate: maxLate,
+        identifierZone: identifierZone, maxSkew: maxSkew, worker: worker, skipExitCode: skipExitCode,
+        verbose: verbose, connection: connection.settings,
+        command: command.first == "--" ? Array(command.dropFirst()) : command)
     }
 
     func validate() throws {
       if let first = command.first, first != "--", first.hasPrefix("-") {
         throw ValidationError("unknown option '\(first)'")
       }
-      guard !childArguments.isEmpty else { throw ValidationError("no command given; put it after '--'") }
-      let slotRules = [("--precision", precision != nil), ("--schedule", schedule != nil), ("--identifier", identifier != nil)]
-        .filter(\.1).map(\.0)
-      if slotRules.count > 1 {
-        throw ValidationError("\(slotRules.joined(separator: " and ")) cannot be used together")
-      }
-      if tz != nil && schedule == nil { throw ValidationError("--tz goes with --schedule") }
-      if identifier != nil && maxLate != nil { throw ValidationError("--max-late needs a time slot, not --identifier") }
-      if identifier != nil && identifierZone == .local {
-        throw ValidationError("--identifier-zone local needs a time slot, not --identifier")
-      }
-      guard (0...255).contains(skipExitCode) else { throw ValidationError("--skip-exit-code must be 0 to 255") }
-    }
-
-    /// Runs and returns the exit status; never throws, so every path has a documented status.
-    func execute(startedAt: Timestamp) -> Int32 {
-      let reporter = Reporter(verbose: verbose)
-      let options: RunOptions
-      let table: TableName
-      do {
-        options = try runOptions()
-        table = try connection.tableName()
-      } catch {
-        reporter.error(error.message)
-        return error.status
-      }
-      // Before any I/O: a signal that arrives while connecting waits for us instead of killing
-      // cronlock halfway through a claim.
-      let childMask = ForwardedSignals.block()
-      return Runner(options: options, reporter: reporter).run(startedAt: startedAt, childMask: childMask) {
-        () throws(CronlockError) -> any LockStore in
-        try PostgresLockStore(url: connection.databaseURL, table: table, connectTimeout: connection.connectTimeout)
-      }
-    }
-
-    func runOptions() throws(CronlockError) -> RunOptions {
-      let worker = worker ?? Worker.defaultName()
-      try LockName.validate(job, as: "job name", repairedFromInvalidUTF8: RawArguments.wasRepaired(job))
-      if let identifier {
-        try LockName.validate(identifier, as: "identifier", repairedFromInvalidUTF8: RawArguments.wasRepaired(identifier))
-      }
-      try LockName.validate(worker, as: "worker name")
-      return RunOptions(
-        job: job,
-        slotRule: try slotRule(),
-        worker: worker,
-        skipExitCode: skipExitCode,
-        command: RawArguments.command(matching: childArguments),
-        identifierZone: identifierZone == .local ? TimeZoneRules.local() : nil,
-        maxLate: maxLate,
-        maxSkew: maxSkew
-      )
-    }
-
-    func slotRule() throws(CronlockError) -> SlotRule {
-      if let identifier { return .identifier(identifier) }
-      if let schedule {
-        let zone = try (tz ?? environment("CRON_TZ")).map { name throws(CronlockError) in try TimeZoneRules.named(name) }
-        return .schedule(try CronExpression(parsing: schedule), zone ?? TimeZoneRules.local())
-      }
-      return .precision(precision ?? .seconds(60))
+      if let problem = arguments.problem { throw ValidationError(problem) }
     }
   }
 

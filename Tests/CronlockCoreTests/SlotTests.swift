@@ -1,9 +1,5 @@
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 @testable import CronlockCore
 
 @Suite("slot identifiers")
@@ -25,19 +21,6 @@ struct SlotTests {
     #expect(slot.identifier == identifier)
     #expect(slot.start!.formatted() == identifier)
     #expect(slot.end == slot.start!.adding(try TimeSpan(parsing: precision)))
-  }
-
-  @Test("the same instant gives the same identifier whatever TZ says", arguments: ["UTC", "Asia/Kolkata", "America/New_York", "Pacific/Chatham"])
-  func independentOfTimeZone(zone: String) throws {
-    let previous = getenv("TZ").map { String(cString: $0) }
-    setenv("TZ", zone, 1)
-    tzset()
-    defer {
-      if let previous { setenv("TZ", previous, 1) } else { unsetenv("TZ") }
-      tzset()
-    }
-    #expect(Slot.truncating(instant, to: .seconds(60)).identifier == "2026-11-29 04:50:00.000")
-    #expect(Slot.truncating(instant, to: .seconds(86_400)).identifier == "2026-11-29 00:00:00.000")
   }
 
   @Test("an instant exactly on a boundary starts its own slot; one nanosecond earlier is the previous slot")

@@ -29,8 +29,8 @@ struct ScheduleRunTests {
     }
     #expect(scratch.markerLines.count == 1)
     #expect(scratch.markerLines.first?.hasPrefix("2026-11-29 04:50:00.000 ") == true)
-    let rows = try server.query("SELECT job_identifier, slot_end FROM \(table)")
-    #expect(rows == [["2026-11-29 04:50:00.000", "2026-11-29 04:55:00+00"]])
+    let rows = try server.query("SELECT job_identifier, (slot_end AT TIME ZONE 'UTC')::text FROM \(table)")
+    #expect(rows == [["2026-11-29 04:50:00.000", "2026-11-29 04:55:00"]])
   }
 
   @Test("a start later than --max-late runs nothing and claims nothing")
@@ -61,6 +61,17 @@ struct ScheduleRunTests {
     let utc = runAt("2026-11-29 04:52:00", ["--job", "u", "--schedule", "30 10 * * *", "--tz", "UTC", "--table", table]
       + ignoreSkew + command, environment: ["CRON_TZ": "Asia/Kolkata"])
     #expect(utc.stdout == "2026-11-28 10:30:00.000\n")
+  }
+
+  @Test("the same instant gives the same identifier whatever the host's TZ", arguments: ["UTC", "Asia/Kolkata", "America/New_York"])
+  func independentOfHostZone(zone: String) throws {
+    let table = try server.freshTable()
+    // Shift the clock to 2026-11-29T04:50:12Z by an offset, which means the same in every zone.
+    let target = Date(timeIntervalSince1970: 1_795_927_812)
+    let offset = Int(target.timeIntervalSinceNow.rounded())
+    let result = runAt(offset < 0 ? "\(offset)s" : "+\(offset)s", zone: zone,
+      ["--job", "tz", "--precision", "1h", "--table", table] + ignoreSkew + ["--", "/bin/sh", "-c", "echo $CRONLOCK_IDENTIFIER"])
+    #expect(result.stdout == "2026-11-29 04:00:00.000\n", "\(result.stderr)")
   }
 
   @Test("--identifier-zone local names the slot like gocron-ent-lock on that host")

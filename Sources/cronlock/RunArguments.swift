@@ -1,0 +1,83 @@
+import CronlockCore
+
+/// `cronlock run`'s options as plain values, whichever parser read them; validation and the
+/// environment fallbacks live here so the two parsers cannot drift apart.
+struct RunArguments: Equatable {
+  var job: String
+  var precision: TimeSpan?
+  var schedule: String?
+  var tz: String?
+  var identifier: String?
+  var maxLate: TimeSpan?
+  var identifierZone: Cronlock.IdentifierZone = .utc
+  var maxSkew: TimeSpan = .seconds(2)
+  var worker: String?
+  var skipExitCode: Int32 = ExitStatus.skippedDefault
+  var verbose = false
+  var connection = ConnectionSettings()
+  /// The command and its arguments, without a leading `--`.
+  var command: [String]
+
+  /// Why these options cannot go together, if they cannot (a usage error).
+  var problem: String? {
+    guard !command.isEmpty else { return "no command given; put it after '--'" }
+    let slotRules = [("--precision", precision != nil), ("--schedule", schedule != nil), ("--identifier", identifier != nil)]
+      .filter(\.1).map(\.0)
+    if slotRules.count > 1 { return "\(slotRules.joined(separator: " and ")) cannot be used together" }
+    if tz != nil && schedule == nil { return "--tz goes with --schedule" }
+    if identifier != nil && maxLate != nil { return "--max-late needs a time slot, not --identifier" }
+    if identifier != nil && identifierZone == .local { return "--identifier-zone local needs a time slot, not --identifier" }
+    if !(0...255).contains(skipExitCode) { return "--skip-exit-code must be 0 to 255" }
+    return nil
+  }
+
+  /// Runs and returns the exit status; never throws, so every path has a documented status.
+  func execute(startedAt: Timestamp) -> Int32 {
+    let reporter = Reporter(verbose: verbose)
+    let options: RunOptions
+    let table: TableName
+    do {
+      options = try runOptions()
+      table = try connection.tableName()
+    } catch {
+      reporter.error(error.message)
+      return error.status
+    }
+    // Before any I/O: a signal that arrives while connecting waits for us instead of killing
+    // cronlock halfway through a claim.
+    let childMask = ForwardedSignals.block()
+    let connection = connection
+    return Runner(options: options, reporter: reporter).run(startedAt: startedAt, childMask: childMask) {
+      () throws(CronlockError) -> any LockStore in
+      try PostgresLockStore(url: connection.databaseURL, table: table, connectTimeout: connection.connectTimeout)
+    }
+  }
+
+  func runOptions() throws(CronlockError) -> RunOptions {
+    let worker = worker ?? Worker.defaultName()
+    try LockName.validate(job, as: "job name", repairedFromInvalidUTF8: RawArguments.wasRepaired(job))
+    if let identifier {
+      try LockName.validate(identifier, as: "identifier", repairedFromInvalidUTF8: RawArguments.wasRepaired(identifier))
+    }
+    try LockName.validate(worker, as: "worker name")
+    return RunOptions(
+      job: job,
+      slotRule: try slotRule(),
+      worker: worker,
+      skipExitCode: skipExitCode,
+      command: RawArguments.command(matching: command),
+      identifierZone: identifierZone == .local ? TimeZoneRules.local() : nil,
+      maxLate: maxLate,
+      maxSkew: maxSkew
+    )
+  }
+
+  func slotRule() throws(CronlockError) -> SlotRule {
+    if let identifier { return .identifier(identifier) }
+    if let schedule {
+      let zone = try (tz ?? environment("CRON_TZ")).map { name throws(CronlockError) in try TimeZoneRules.named(name) }
+      return .schedule(try CronExpression(parsing: schedule), zone ?? TimeZoneRules.local())
+    }
+    return .precision(precision ?? .seconds(60))
+  }
+}
