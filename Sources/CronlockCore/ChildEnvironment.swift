@@ -19,12 +19,12 @@ public enum ChildEnvironment {
     return entries
   }
 
-  public static func make(inherited: [[CChar]], job: String, identifier: String, runID: Int64, worker: String)
+  public static func make(inherited: [[CChar]], job: String, identifier: String, runID: String, worker: String)
     -> [[CChar]]
   {
     let added = [
       ("CRONLOCK_JOB", job), ("CRONLOCK_IDENTIFIER", identifier),
-      ("CRONLOCK_RUN_ID", String(runID)), ("CRONLOCK_WORKER", worker),
+      ("CRONLOCK_RUN_ID", runID), ("CRONLOCK_WORKER", worker),
     ]
     let replaced = Set((withheld + added.map(\.0)).map { Array($0.utf8).map { CChar(bitPattern: $0) } })
     let kept = inherited.filter { entry in !replaced.contains(Array(entry.prefix { $0 != 61 /* = */ && $0 != 0 })) }

@@ -8,10 +8,15 @@ public struct ClaimRequest: Sendable, Equatable {
   public var command: String
   /// Client-made, so a claim whose commit was not acknowledged can be found again.
   public var runToken: String
+  /// How long to wait for another session's uncommitted claim of the same slot.
   public var lockTimeout: TimeSpan
+  /// How often the winner will refresh `updated_at`; stored so others can tell a live run.
+  public var heartbeat: TimeSpan
+  /// Lose while another run of the job is live (--no-overlap).
+  public var noOverlap: Bool
 
   public init(job: String, slot: Slot, worker: String, pid: Int32, command: String, runToken: String,
-              lockTimeout: TimeSpan = .seconds(5)) {
+              lockTimeout: TimeSpan = .seconds(5), heartbeat: TimeSpan = .seconds(30), noOverlap: Bool = false) {
     self.job = job
     self.slot = slot
     self.worker = worker
@@ -19,6 +24,8 @@ public struct ClaimRequest: Sendable, Equatable {
     self.command = command
     self.runToken = runToken
     self.lockTimeout = lockTimeout
+    self.heartbeat = heartbeat
+    self.noOverlap = noOverlap
   }
 }
 
@@ -27,10 +34,13 @@ public struct Claim: Sendable, Equatable {
   public var outcome: ClaimOutcome
   /// The host's clock minus the database's, measured by the claim's own round trip.
   public var clockSkew: ClockSkew?
+  /// Why it was lost, when that is more than "another worker took the slot".
+  public var reason: String?
 
-  public init(outcome: ClaimOutcome, clockSkew: ClockSkew? = nil) {
+  public init(outcome: ClaimOutcome, clockSkew: ClockSkew? = nil, reason: String? = nil) {
     self.outcome = outcome
     self.clockSkew = clockSkew
+    self.reason = reason
   }
 }
 
@@ -85,9 +95,14 @@ public struct RunRecord: Sendable, Equatable {
 }
 
 /// The lock table, whatever keeps it. Errors are `CronlockError`s with design §6's statuses.
+/// Every call gives up at its deadline, and stops early when the interruption says so.
 public protocol LockStore {
-  /// Tries to take the slot in one short transaction.
-  func claim(_ request: ClaimRequest) throws(CronlockError) -> Claim
-  /// Records how the run ended.
-  func finish(runID: Int64, _ record: RunRecord) throws(CronlockError)
+  /// Tries to take the slot in one short transaction, retrying transient failures.
+  func claim(_ request: ClaimRequest, deadline: Deadline, interruption: Interruption?) throws(CronlockError) -> Claim
+  /// Shows the run is alive: refreshes `updated_at`.
+  func heartbeat(runID: Int64, deadline: Deadline, interruption: Interruption?) throws(CronlockError)
+  /// Records how the run ended, retrying transient failures.
+  func finish(runID: Int64, _ record: RunRecord, deadline: Deadline, interruption: Interruption?) throws(CronlockError)
+  /// Best effort: removes the row this request claimed, if it exists (a run stopped before it started).
+  func release(_ request: ClaimRequest, deadline: Deadline)
 }

@@ -42,6 +42,7 @@ public struct PostgresSchema: Sendable {
     ("run_token", "text"),
     ("cronlock_version", "text"),
     ("clock_skew_ms", "integer"),
+    ("heartbeat_seconds", "integer"),
   ]
 
   public var addColumns: String {
@@ -100,6 +101,8 @@ extension PostgresLockStore {
   public func migrate() throws(CronlockError) -> MigrationReport {
     let schema = PostgresSchema(table: table)
     do throws(PostgresError) {
+      // One connection for the whole transaction: never reconnect halfway through it.
+      let connection = try self.connection
       try connection.execute("BEGIN")
       do throws(PostgresError) {
         try connection.execute("SELECT pg_advisory_xact_lock($1::bigint)", [String(PostgresSchema.advisoryLockKey)])
@@ -108,7 +111,7 @@ extension PostgresLockStore {
         try connection.execute(schema.createTable)
         try connection.execute(schema.addColumns)
         var createdIndex = false
-        if try !hasUniqueIndex() {
+        if try !hasUniqueIndex(on: connection) {
           try connection.execute(schema.createUniqueIndex)
           createdIndex = true
         }
@@ -124,7 +127,7 @@ extension PostgresLockStore {
     }
   }
 
-  func hasUniqueIndex() throws(PostgresError) -> Bool {
+  func hasUniqueIndex(on connection: Connection) throws(PostgresError) -> Bool {
     try connection.execute(PostgresSchema.uniqueIndexQuery, [table.quoted]).value(row: 0, column: 0) == "t"
   }
 

@@ -12,6 +12,16 @@ public enum SlotRule: Sendable {
   case identifier(String)
 }
 
+/// What to do when the lock state cannot be learnt (--on-db-error).
+public enum DatabaseErrorPolicy: String, Sendable, CaseIterable {
+  /// Exit 75; the command does not run (fail closed).
+  case fail
+  /// Run the command anyway, unrecorded, and say so (fail open).
+  case run
+  /// Exit with the skip code.
+  case skip
+}
+
 /// Everything `cronlock run` was asked to do, validated by the command line.
 public struct RunOptions: Sendable {
   public var job: String
@@ -25,6 +35,15 @@ public struct RunOptions: Sendable {
   public var maxLate: TimeSpan?
   /// Warn when the host's clock and the database's differ by more than this.
   public var maxSkew: TimeSpan
+  /// Timeout, kill-after and heartbeat while the child runs.
+  public var supervision = Supervision.Policy()
+  /// The whole budget for learning the claim's outcome, retries included (--connect-timeout).
+  public var claimBudget = TimeSpan.seconds(10)
+  /// How long to keep trying to record the outcome (--finish-timeout).
+  public var finishBudget = TimeSpan.seconds(60)
+  public var lockTimeout = TimeSpan.seconds(5)
+  public var noOverlap = false
+  public var onDatabaseError = DatabaseErrorPolicy.fail
 
   public init(job: String, slotRule: SlotRule, worker: String, skipExitCode: Int32, command: ChildCommand,
               identifierZone: TimeZoneRules? = nil, maxLate: TimeSpan? = nil, maxSkew: TimeSpan = .seconds(2)) {
@@ -64,7 +83,8 @@ public struct RunOptions: Sendable {
   }
 }
 
-/// The life of a run (design §5): claim, start the child only on a win, record the outcome.
+/// The life of a run (design §5): claim, start the child only on a win, supervise it,
+/// record the outcome.
 public struct Runner {
   public let options: RunOptions
   public let reporter: Reporter
@@ -86,45 +106,50 @@ public struct Runner {
       reporter.error(error.message)
       return error.status
     }
-    let job = LockName.escaped(options.job)
-    let context = "job '\(job)' slot '\(LockName.escaped(slot.identifier))'"
-    if let late = lateness(slot, startedAt) {
+    let context = "job '\(LockName.escaped(options.job))' slot '\(LockName.escaped(slot.identifier))'"
+    if let late = options.lateness(of: slot, at: startedAt) {
       reporter.info("\(context): started \(late) after the slot began (more than --max-late); not running")
       return options.skipExitCode
     }
 
+    let signals = SignalChannel()
+    var stopSignal: Int32?
+    // While claiming, a forwarded signal ends cronlock: stop waiting for the database at once.
+    let stopOnSignal = Interruption(descriptor: signals.descriptor) {
+      stopSignal = stopSignal ?? signals.drain().first { $0 != SIGCHLD }
+      return stopSignal != nil
+    }
+    let request = ClaimRequest(
+      job: options.job, slot: slot, worker: options.worker, pid: getpid(), command: options.command.name,
+      runToken: Self.makeRunToken(), lockTimeout: options.lockTimeout, heartbeat: options.supervision.heartbeat,
+      noOverlap: options.noOverlap)
     let store: any LockStore
-    let runID: Int64
+    let claim: Claim
     do {
       store = try openStore()
-      let request = ClaimRequest(
-        job: options.job, slot: slot, worker: options.worker, pid: getpid(),
-        command: options.command.name, runToken: Self.makeRunToken())
-      let claim = try store.claim(request)
-      warnAboutSkew(claim.clockSkew, context: context)
-      switch claim.outcome {
-      case .lost:
-        reporter.info("\(context): another worker owns this slot; not running")
-        return options.skipExitCode
-      case .won(let id):
-        runID = id
-      }
+      claim = try store.claim(request, deadline: .after(options.claimBudget), interruption: stopOnSignal)
     } catch {
-      reporter.error("\(context): \(error.message); the command did not run")
-      return error.status
+      if let signal = stopSignal {
+        return 128 + signal  // nothing claimed: a claim in flight was cancelled or never sent
+      }
+      return databaseFailed(error, context: context, signals: signals, childMask: childMask, slot: slot)
     }
-    reporter.info("\(context): claimed as run \(runID)")
-
-    if let signal = ForwardedSignals.takePending() {
-      record(RunRecord(status: .failed, signal: signal, note: "cronlock received signal \(signal) before starting the command"),
-             runID: runID, in: store, context: context)
+    warnAboutSkew(claim.clockSkew, context: context)
+    guard case .won(let runID) = claim.outcome else {
+      reporter.info("\(context): \(claim.reason ?? "another worker owns this slot"); not running")
+      return options.skipExitCode
+    }
+    if let signal = stopSignal ?? signals.drain().first(where: { $0 != SIGCHLD }) {
+      // Stopped before the command started: leave no claimed row behind.
+      store.release(request, deadline: .after(.seconds(2)))
       return 128 + signal
     }
+    reporter.info("\(context): claimed as run \(runID)")
 
     let supervisor = Supervisor(childMask: childMask)
     let environment = ChildEnvironment.make(
       inherited: ChildEnvironment.current(), job: options.job, identifier: slot.identifier,
-      runID: runID, worker: options.worker)
+      runID: String(runID), worker: options.worker)
     switch supervisor.spawn(options.command, environment: environment) {
     case .failure(let failure):
       reporter.error("\(context): cannot run '\(LockName.escaped(options.command.name))': \(failure.reason)")
@@ -132,15 +157,51 @@ public struct Runner {
              runID: runID, in: store, context: context)
       return failure.exitStatus
     case .success(let pid):
-      var supervision = Supervision()
-      let outcome = supervisor.wait(for: pid, supervision: &supervision)
+      var supervision = Supervision(policy: options.supervision, startedAt: Deadline.monotonicNow())
+      let heartbeatBudget = min(options.supervision.heartbeat, .seconds(5))
+      let outcome = supervisor.supervise(pid, &supervision, signals: signals) { forwarding in
+        do throws(CronlockError) {
+          try store.heartbeat(runID: runID, deadline: .after(heartbeatBudget), interruption: forwarding)
+        } catch {
+          reporter.info("\(context): heartbeat of run \(runID) failed: \(error.message)")
+        }
+      }
       record(supervision.record(for: outcome), runID: runID, in: store, context: context)
-      return ExitStatus.forChild(outcome)
+      return supervision.exitStatus(for: outcome)
     }
   }
 
-  private func lateness(_ slot: Slot, _ now: Timestamp) -> TimeSpan? {
-    options.lateness(of: slot, at: now)
+  /// The lock state is unknown (75) or the setup is wrong (78): --on-db-error decides for 75.
+  private func databaseFailed(_ error: CronlockError, context: String, signals: SignalChannel, childMask: sigset_t,
+                              slot: Slot) -> Int32
+  {
+    guard error.status == ExitStatus.databaseUnavailable else {
+      reporter.error("\(context): \(error.message); the command did not run")
+      return error.status
+    }
+    switch options.onDatabaseError {
+    case .fail:
+      reporter.error("\(context): \(error.message); the command did not run")
+      return error.status
+    case .skip:
+      reporter.error("\(context): \(error.message); skipping (--on-db-error skip)")
+      return options.skipExitCode
+    case .run:
+      reporter.error("\(context): \(error.message); running the command anyway, unrecorded (--on-db-error run)")
+      let supervisor = Supervisor(childMask: childMask)
+      let environment = ChildEnvironment.make(
+        inherited: ChildEnvironment.current(), job: options.job, identifier: slot.identifier, runID: "",
+        worker: options.worker)
+      switch supervisor.spawn(options.command, environment: environment) {
+      case .failure(let failure):
+        reporter.error("\(context): cannot run '\(LockName.escaped(options.command.name))': \(failure.reason)")
+        return failure.exitStatus
+      case .success(let pid):
+        var supervision = Supervision(policy: options.supervision, startedAt: Deadline.monotonicNow())
+        let outcome = supervisor.supervise(pid, &supervision, signals: signals) { _ in }
+        return supervision.exitStatus(for: outcome)
+      }
+    }
   }
 
   /// One line when this host's clock disagrees with the database's: slots would be miscomputed.
@@ -150,13 +211,15 @@ public struct Runner {
       + "the database's (more than --max-skew \(options.maxSkew))")
   }
 
-  /// Records the outcome; a failure is reported, never allowed to change the exit status.
+  /// Records the outcome, retrying through a database blip for --finish-timeout; a failure is
+  /// reported, never allowed to change the exit status.
   private func record(_ record: RunRecord, runID: Int64, in store: any LockStore, context: String) {
     do {
-      try store.finish(runID: runID, record)
+      try store.finish(runID: runID, record, deadline: .after(options.finishBudget), interruption: nil)
       reporter.info("\(context): run \(runID) recorded as \(record.status.rawValue)")
     } catch {
-      reporter.error("\(context): run \(runID) is still RUNNING in the table: \(error.message)")
+      reporter.error("\(context): run \(runID) is still RUNNING in the table; its outcome (\(record.status.rawValue)) "
+        + "was not recorded: \(error.message)")
     }
   }
 

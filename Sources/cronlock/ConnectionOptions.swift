@@ -25,6 +25,10 @@ struct ConnectionOptions: ParsableArguments {
   var settings: ConnectionSettings {
     ConnectionSettings(database: database, table: table, connectTimeout: connectTimeout)
   }
+
+  func openStore() throws(CronlockError) -> PostgresLockStore {
+    try settings.openStore()
+  }
 }
 
 /// Where the lock table is, as plain values; flags first, then `CRONLOCK_*` variables, then

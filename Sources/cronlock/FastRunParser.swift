@@ -10,14 +10,13 @@ enum FastRunParser {
     var rest = arguments[...]
     if rest.first == "run" { rest = rest.dropFirst() }
     var values: [String: String] = [:]
-    var verbose = false
+    var flags: Set<String> = []
     while let argument = rest.first {
       if argument == "--" { rest = rest.dropFirst(); break }
       guard argument.hasPrefix("-") else { break }
       rest = rest.dropFirst()
-      if argument == "-v" || argument == "--verbose" {
-        if verbose { return nil }
-        verbose = true
+      if let flag = flagOptions[argument] {
+        guard flags.insert(flag).inserted else { return nil }
         continue
       }
       var name = argument == "-j" ? "--job" : argument
@@ -33,7 +32,8 @@ enum FastRunParser {
       guard valueOptions.contains(name), values.updateValue(value, forKey: name) == nil else { return nil }
     }
     guard let job = values["--job"] else { return nil }
-    var parsed = RunArguments(job: job, verbose: verbose, command: Array(rest))
+    var parsed = RunArguments(job: job, verbose: flags.contains("--verbose"), command: Array(rest))
+    parsed.noOverlap = flags.contains("--no-overlap")
     parsed.schedule = values["--schedule"]
     parsed.tz = values["--tz"]
     parsed.identifier = values["--identifier"]
@@ -45,12 +45,21 @@ enum FastRunParser {
       parsed.maxLate = try values["--max-late"].map { try TimeSpan(parsing: $0) }
       if let text = values["--max-skew"] { parsed.maxSkew = try TimeSpan(parsing: text) }
       if let text = values["--connect-timeout"] { parsed.connection.connectTimeout = try TimeSpan(parsing: text) }
+      parsed.timeout = try values["--timeout"].map { try TimeSpan(parsing: $0) }
+      parsed.killAfter = try values["--kill-after"].map { try TimeSpan(parsing: $0) }
+      if let text = values["--heartbeat"] { parsed.heartbeat = try TimeSpan(parsing: text) }
+      if let text = values["--lock-timeout"] { parsed.lockTimeout = try TimeSpan(parsing: text) }
+      if let text = values["--finish-timeout"] { parsed.finishTimeout = try TimeSpan(parsing: text) }
     } catch {
       return nil
     }
     if let text = values["--skip-exit-code"] {
       guard let code = Int32(text) else { return nil }
       parsed.skipExitCode = code
+    }
+    if let text = values["--on-db-error"] {
+      guard let policy = DatabaseErrorPolicy(rawValue: text) else { return nil }
+      parsed.onDbError = policy
     }
     if let text = values["--identifier-zone"] {
       guard let zone = Cronlock.IdentifierZone(rawValue: text) else { return nil }
@@ -62,6 +71,10 @@ enum FastRunParser {
   /// Run's options that take a value, spelled as on the command line.
   static let valueOptions: Set<String> = [
     "--job", "--precision", "--schedule", "--tz", "--identifier", "--max-late", "--identifier-zone", "--max-skew",
-    "--worker", "--skip-exit-code", "--database", "--table", "--connect-timeout",
+    "--worker", "--skip-exit-code", "--database", "--table", "--connect-timeout", "--timeout", "--kill-after",
+    "--heartbeat", "--on-db-error", "--lock-timeout", "--finish-timeout",
   ]
+
+  /// Run's flags, by every spelling.
+  static let flagOptions = ["-v": "--verbose", "--verbose": "--verbose", "--no-overlap": "--no-overlap"]
 }

@@ -14,7 +14,9 @@ extension Cronlock {
         fires at the instant of the jump (02:30 in Europe/Berlin fires at 03:00 CEST), as cron \\
         catches up such jobs. The command gets CRONLOCK_JOB, CRONLOCK_IDENTIFIER, \\
         CRONLOCK_RUN_ID and CRONLOCK_WORKER in its environment, and never \\
-        CRONLOCK_DATABASE_URL or PGPASSWORD.
+        CRONLOCK_DATABASE_URL or PGPASSWORD. TERM, INT, HUP, QUIT, USR1 and USR2 are forwarded \
+        to the command's process group, also while cronlock is still connecting (then it stops at \
+        once, with no row left). --connect-timeout bounds the whole claim, retries included.
 
         \\(Cronlock.exitStatusHelp)
         """
@@ -53,6 +55,37 @@ extension Cronlock {
             transform: parseTimeSpan)
     var maxSkew: TimeSpan = .seconds(2)
 
+    @Option(help: ArgumentHelp("Send SIGTERM to the command's process group after this long; exit 124.",
+                               valueName: "duration"),
+            transform: parseTimeSpan)
+    var timeout: TimeSpan?
+
+    @Option(help: ArgumentHelp("After --timeout's SIGTERM, wait this long, then SIGKILL (default: 10s).",
+                               valueName: "duration"),
+            transform: parseTimeSpan)
+    var killAfter: TimeSpan?
+
+    @Option(help: ArgumentHelp("Refresh the row this often while the command runs (default: 30s).",
+                               valueName: "duration"),
+            transform: parseTimeSpan)
+    var heartbeat: TimeSpan = .seconds(30)
+
+    @Flag(help: "Do not start while another run of this job is still running (fresh heartbeat).")
+    var noOverlap = false
+
+    @Option(help: ArgumentHelp("When the lock state cannot be learnt: fail (exit 75), run the command anyway, or skip.",
+                               valueName: "policy"))
+    var onDbError: DatabaseErrorPolicy = .fail
+
+    @Option(help: ArgumentHelp("Wait this long for another session's uncommitted claim of the slot (default: 5s).",
+                               valueName: "duration"),
+            transform: parseTimeSpan)
+    var lockTimeout: TimeSpan = .seconds(5)
+
+    @Option(help: ArgumentHelp("Keep trying to record the outcome this long (default: 60s).", valueName: "duration"),
+            transform: parseTimeSpan)
+    var finishTimeout: TimeSpan = .seconds(60)
+
     @Option(help: ArgumentHelp("Name recorded for this host. Default: $CRONLOCK_WORKER, else the host name.",
                                valueName: "name"))
     var worker: String?
@@ -73,7 +106,9 @@ extension Cronlock {
     var arguments: RunArguments {
       RunArguments(
         job: job, precision: precision, schedule: schedule, tz: tz, identifier: identifier, maxLate: maxLate,
-        identifierZone: identifierZone, maxSkew: maxSkew, worker: worker, skipExitCode: skipExitCode,
+        identifierZone: identifierZone, maxSkew: maxSkew, timeout: timeout, killAfter: killAfter,
+        heartbeat: heartbeat, noOverlap: noOverlap, onDbError: onDbError, lockTimeout: lockTimeout,
+        finishTimeout: finishTimeout, worker: worker, skipExitCode: skipExitCode,
         verbose: verbose, connection: connection.settings,
         command: command.first == "--" ? Array(command.dropFirst()) : command)
     }
@@ -90,3 +125,5 @@ extension Cronlock {
     case utc, local
   }
 }
+
+extension DatabaseErrorPolicy: ExpressibleByArgument {}

@@ -11,6 +11,13 @@ struct RunArguments: Equatable {
   var maxLate: TimeSpan?
   var identifierZone: Cronlock.IdentifierZone = .utc
   var maxSkew: TimeSpan = .seconds(2)
+  var timeout: TimeSpan?
+  var killAfter: TimeSpan?
+  var heartbeat: TimeSpan = .seconds(30)
+  var noOverlap = false
+  var onDbError: DatabaseErrorPolicy = .fail
+  var lockTimeout: TimeSpan = .seconds(5)
+  var finishTimeout: TimeSpan = .seconds(60)
   var worker: String?
   var skipExitCode: Int32 = ExitStatus.skippedDefault
   var verbose = false
@@ -28,6 +35,7 @@ struct RunArguments: Equatable {
     if identifier != nil && maxLate != nil { return "--max-late needs a time slot, not --identifier" }
     if identifier != nil && identifierZone == .local { return "--identifier-zone local needs a time slot, not --identifier" }
     if !(0...255).contains(skipExitCode) { return "--skip-exit-code must be 0 to 255" }
+    if killAfter != nil && timeout == nil { return "--kill-after goes with --timeout" }
     return nil
   }
 
@@ -60,7 +68,7 @@ struct RunArguments: Equatable {
       try LockName.validate(identifier, as: "identifier", repairedFromInvalidUTF8: RawArguments.wasRepaired(identifier))
     }
     try LockName.validate(worker, as: "worker name")
-    return RunOptions(
+    var options = RunOptions(
       job: job,
       slotRule: try slotRule(),
       worker: worker,
@@ -70,6 +78,13 @@ struct RunArguments: Equatable {
       maxLate: maxLate,
       maxSkew: maxSkew
     )
+    options.supervision = Supervision.Policy(timeout: timeout, killAfter: killAfter ?? .seconds(10), heartbeat: heartbeat)
+    options.claimBudget = connection.connectTimeout
+    options.finishBudget = finishTimeout
+    options.lockTimeout = lockTimeout
+    options.noOverlap = noOverlap
+    options.onDatabaseError = onDbError
+    return options
   }
 
   func slotRule() throws(CronlockError) -> SlotRule {

@@ -39,7 +39,7 @@ struct DatabaseURLTests {
   func childEnvironment() {
     let inherited = ["PATH=/bin", "PGPASSWORD=x", "CRONLOCK_DATABASE_URL=postgresql://u:p@h/d", "CRONLOCK_JOB=old",
                      "PGPASSWORDX=kept", "HOME=/root"].map { Array($0.utf8CString) }
-    let made = ChildEnvironment.make(inherited: inherited, job: "j", identifier: "i", runID: 7, worker: "w")
+    let made = ChildEnvironment.make(inherited: inherited, job: "j", identifier: "i", runID: "7", worker: "w")
       .map { String(decoding: $0.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self) }
     #expect(made == ["PATH=/bin", "PGPASSWORDX=kept", "HOME=/root", "CRONLOCK_JOB=j", "CRONLOCK_IDENTIFIER=i",
                      "CRONLOCK_RUN_ID=7", "CRONLOCK_WORKER=w"])

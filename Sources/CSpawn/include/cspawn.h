@@ -11,4 +11,10 @@
 int cronlock_spawn(const char *file, char *const argv[], char *const envp[],
                    const sigset_t *child_mask, pid_t *pid_out);
 
+/// A non-blocking, close-on-exec signalfd for `mask` (whose signals must be blocked), or -1.
+int cronlock_signalfd(const sigset_t *mask);
+
+/// The next signal queued on a signalfd, or 0 when none is waiting.
+int cronlock_signalfd_next(int fd);
+
 #endif

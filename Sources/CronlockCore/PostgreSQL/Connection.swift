@@ -20,8 +20,12 @@ public final class Connection {
   }
 
   /// Connects with libpq's defaults (`PGHOST`, `PGSERVICE`, `~/.pgpass`, …) overridden by
-  /// `url` (a URI or `key=value` string, passed whole with `expand_dbname`).
-  public static func connect(url: String?, connectTimeout: TimeSpan) throws(PostgresError) -> Connection {
+  /// `url` (a URI or `key=value` string, passed whole with `expand_dbname`), giving up at
+  /// `deadline` or when `interruption` says so. Never blocks past either.
+  public static func connect(url: String?, connectTimeout: TimeSpan, deadline: Deadline? = nil,
+                             interruption: Interruption? = nil) throws(PostgresError) -> Connection
+  {
+    let deadline = deadline ?? .after(connectTimeout)
     // Later keywords win over the URL's: --connect-timeout is always in force.
     var pairs: [(String, String)] = [
       ("fallback_application_name", "cronlock"),
@@ -39,15 +43,30 @@ public final class Connection {
       keywords.forEach { free($0) }
       values.forEach { free($0) }
     }
-    let handle: OpaquePointer? = (keywords.map { UnsafePointer($0) } + [nil]).withUnsafeBufferPointer { keys in
+    let started: OpaquePointer? = (keywords.map { UnsafePointer($0) } + [nil]).withUnsafeBufferPointer { keys in
       (values.map { UnsafePointer($0) } + [nil]).withUnsafeBufferPointer { vals in
-        PQconnectdbParams(keys.baseAddress, vals.baseAddress, 1)
+        PQconnectStartParams(keys.baseAddress, vals.baseAddress, 1)
       }
     }
-    guard let handle else {
+    guard let handle = started else {
       throw PostgresError(kind: .connectionFailed, message: "out of memory allocating a connection")
     }
-    guard PQstatus(handle) == CONNECTION_OK else {
+    // libpq's own connect_timeout only bounds the blocking PQconnectdb; here the deadline does.
+    var polling = PQstatus(handle) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING
+    while polling != PGRES_POLLING_OK && polling != PGRES_POLLING_FAILED {
+      let events = Int16(polling == PGRES_POLLING_READING ? POLLIN : POLLOUT)
+      switch wait(for: PQsocket(handle), events: events, until: deadline, interruption: interruption) {
+      case .ready:
+        polling = PQconnectPoll(handle)
+      case .deadline:
+        PQfinish(handle)
+        throw PostgresError(kind: .connectionFailed, message: "timed out after \(connectTimeout) connecting to the database")
+      case .interrupted:
+        PQfinish(handle)
+        throw PostgresError(kind: .interrupted, message: "interrupted while connecting")
+      }
+    }
+    guard polling == PGRES_POLLING_OK else {
       // Build the error before freeing the handle it reads from.
       let error = PostgresError(
         kind: .connectionFailed,
@@ -91,15 +110,43 @@ public final class Connection {
 
   public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
 
-  /// Runs one parameterised statement (text parameters; `nil` is SQL NULL).
+  /// Runs one parameterised statement (text parameters; `nil` is SQL NULL). With a deadline
+  /// or an interruption, it asks the server to cancel when either comes, then waits a little
+  /// for the answer: the statement may still have completed, and that answer is returned.
   @discardableResult
-  public func execute(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> QueryResult {
+  public func execute(_ sql: String, _ parameters: [String?] = [], deadline: Deadline = .never,
+                      interruption: Interruption? = nil) throws(PostgresError) -> QueryResult
+  {
     let copies = parameters.map { $0.map { strdup($0) } ?? nil }
     defer { copies.forEach { free($0) } }
-    let raw: OpaquePointer? = copies.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
-      PQexecParams(handle, sql, Int32(parameters.count), nil, values.baseAddress, nil, nil, 0)
+    let sent = copies.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
+      PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values.baseAddress, nil, nil, 0)
     }
-    guard let raw else {
+    guard sent == 1 else {
+      throw PostgresError(kind: .connectionLost, message: String(cString: PQerrorMessage(handle)))
+    }
+    var waitUntil = deadline
+    var watching = interruption
+    while PQisBusy(handle) != 0 {
+      switch wait(for: PQsocket(handle), events: Int16(POLLIN), until: waitUntil, interruption: watching) {
+      case .ready:
+        if PQconsumeInput(handle) == 0 {
+          throw PostgresError(kind: .connectionLost, message: String(cString: PQerrorMessage(handle)))
+        }
+      case .deadline where watching == nil && waitUntil != deadline:
+        // Cancelled, and no answer within the grace period either: the outcome is unknown.
+        throw PostgresError(kind: .connectionLost, message: "the database did not answer, even to a cancel request")
+      case .deadline, .interrupted:
+        cancel()
+        waitUntil = .after(Self.cancelGrace)
+        watching = nil
+      }
+    }
+    var first: OpaquePointer?
+    while let next = PQgetResult(handle) {
+      if first == nil { first = next } else { PQclear(next) }
+    }
+    guard let raw = first else {
       throw PostgresError(kind: .connectionLost, message: String(cString: PQerrorMessage(handle)))
     }
     switch PQresultStatus(raw) {
@@ -114,6 +161,17 @@ public final class Connection {
       PQclear(raw)
       throw error
     }
+  }
+
+  /// How long to wait for the answer to a cancel request.
+  static let cancelGrace = TimeSpan.seconds(2)
+
+  /// Asks the server to cancel the statement in flight (a separate connection to the postmaster).
+  private func cancel() {
+    guard let token = PQgetCancel(handle) else { return }
+    var buffer = [CChar](repeating: 0, count: 256)
+    _ = PQcancel(token, &buffer, Int32(buffer.count))
+    PQfreeCancel(token)
   }
 }
 

@@ -10,6 +10,8 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     case server
     /// The connection string could not be parsed.
     case invalidConnectionString
+    /// cronlock stopped waiting because of a signal.
+    case interrupted
   }
 
   public let kind: Kind

@@ -20,19 +20,6 @@ public enum ForwardedSignals {
     pthread_sigmask(SIG_BLOCK, &blocked, &previous)
     return previous
   }
-
-  /// A forwarded signal that arrived and is still waiting, consumed.
-  public static func takePending() -> Int32? {
-    var pending = sigset_t()
-    sigpending(&pending)
-    guard let signal = all.first(where: { sigismember(&pending, $0) == 1 }) else { return nil }
-    var just = sigset_t()
-    sigemptyset(&just)
-    sigaddset(&just, signal)
-    var received: Int32 = 0
-    sigwait(&just, &received)
-    return received
-  }
 }
 
 /// The command to run, as the raw bytes the user passed (argv need not be UTF-8).
@@ -80,29 +67,58 @@ public struct Supervisor {
     strings.map { bytes in bytes.withUnsafeBufferPointer { strdup($0.baseAddress!) } } + [nil]
   }
 
-  /// Waits for the child, forwarding signals to its group; returns how it ended.
-  public func wait(for pid: pid_t, supervision: inout Supervision) -> ChildOutcome {
-    var waited = sigset_t()
-    sigemptyset(&waited)
-    for signal in ForwardedSignals.all + [SIGCHLD] { sigaddset(&waited, signal) }
+  /// Waits for the child, carrying out `supervision`'s decisions: signals forwarded to the
+  /// group, the timeout's TERM and KILL, and heartbeats through `heartbeat`, during which
+  /// signals are still forwarded at once. Returns how the child ended.
+  public func supervise(_ pid: pid_t, _ supervision: inout Supervision, signals: SignalChannel,
+                        heartbeat: (Interruption) -> Void) -> ChildOutcome
+  {
+    let state = SupervisionBox(supervision)
+    defer { supervision = state.value }
+    // During a heartbeat: forward signals, and let SIGCHLD wait for the loop.
+    let forwarding = Interruption(descriptor: signals.descriptor) {
+      for signal in signals.drain() where signal != SIGCHLD {
+        state.perform(state.value.handle(.signalReceived(signal), at: Deadline.monotonicNow()), group: pid)
+      }
+      return false
+    }
     while true {
       var status: Int32 = 0
-      // Reap before waiting: SIGCHLD may have been consumed while the child was starting.
       let reaped = waitpid(pid, &status, WNOHANG)
-      if reaped == pid,
-        case .finish(let outcome)? = supervision.handle(.childExited(ChildOutcome(waitStatus: status)))
-      {
+      if reaped == pid || (reaped < 0 && errno == ECHILD) {
+        // ECHILD cannot happen unless someone else reaped our child; report cronlock's failure.
+        let outcome = reaped == pid ? ChildOutcome(waitStatus: status) : .exited(ExitStatus.internalFailure)
+        state.perform(state.value.handle(.childExited(outcome), at: Deadline.monotonicNow()), group: pid)
         return outcome
       }
-      if reaped < 0 && errno != EINTR {
-        // Nothing left to wait for; cannot happen unless someone else reaped our child.
-        return .exited(ExitStatus.internalFailure)
+      var fds = [pollfd(fd: signals.descriptor, events: Int16(POLLIN), revents: 0)]
+      let wait = max(0, state.value.nextWake - Deadline.monotonicNow())
+      _ = poll(&fds, 1, Int32(clamping: (wait + 999_999) / 1_000_000))
+      for signal in signals.drain() where signal != SIGCHLD {
+        state.perform(state.value.handle(.signalReceived(signal), at: Deadline.monotonicNow()), group: pid)
       }
-      var received: Int32 = 0
-      guard sigwait(&waited, &received) == 0, received != SIGCHLD else { continue }
-      if case .forward(let signal)? = supervision.handle(.signalReceived(received)) {
-        kill(-pid, signal)
+      let now = Deadline.monotonicNow()
+      if now >= state.value.nextWake {
+        let actions = state.value.handle(.timePassed, at: now)
+        state.perform(actions, group: pid)
+        if actions.contains(.heartbeat) { heartbeat(forwarding) }
       }
+    }
+  }
+}
+
+/// The supervision the loop and its heartbeat's interruption share.
+private final class SupervisionBox {
+  var value: Supervision
+
+  init(_ value: Supervision) {
+    self.value = value
+  }
+
+  /// Signals go to the group now; heartbeats and the finish are the caller's.
+  func perform(_ actions: [Supervision.Action], group pid: pid_t) {
+    for case .signalGroup(let signal) in actions {
+      kill(-pid, signal)
     }
   }
 }

@@ -1,0 +1,82 @@
+/// The claim's SQL: one statement normally; with --no-overlap, a short READ COMMITTED
+/// transaction that first takes a transaction-level advisory lock on the job (safe through
+/// PgBouncer's transaction pooling, unlike a session lock) and then looks for a live run.
+struct PostgresClaim {
+  let table: TableName
+  let request: ClaimRequest
+
+  func run(on connection: Connection, deadline: Deadline, interruption: Interruption?) throws(PostgresError) -> Claim {
+    guard request.noOverlap else {
+      return try decode(connection.execute(statement(checkingOverlap: false), parameters,
+                                           deadline: deadline, interruption: interruption))
+    }
+    try connection.execute("BEGIN ISOLATION LEVEL READ COMMITTED", deadline: deadline, interruption: interruption)
+    do throws(PostgresError) {
+      // A later statement gets a fresh snapshot, so it sees a run committed while we waited here.
+      try connection.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), set_config('lock_timeout', $2, true)",
+        [table.description + "\u{1F}" + request.job, lockTimeout], deadline: deadline, interruption: interruption)
+      let claim = try decode(connection.execute(statement(checkingOverlap: true), parameters,
+                                                deadline: deadline, interruption: interruption))
+      try connection.execute("COMMIT", deadline: deadline, interruption: interruption)
+      return claim
+    } catch {
+      if connection.isHealthy { _ = try? connection.execute("ROLLBACK", deadline: .after(.seconds(2))) }
+      throw error
+    }
+  }
+
+  private var lockTimeout: String { "\(request.lockTimeout.milliseconds)ms" }
+
+  private var parameters: [String?] {
+    [
+      request.job, request.slot.identifier, request.worker, String(request.pid), request.command,
+      request.slot.end.map(PostgresLockStore.timestamptz), request.runToken, Version.current,
+      lockTimeout, PostgresLockStore.timestamptz(Timestamp.now()), String(request.heartbeat.secondsRoundedUp()),
+    ]
+  }
+
+  /// set_config(…, true) is SET LOCAL inside the statement's own transaction, so without
+  /// --no-overlap the claim is one round trip. synchronous_commit = on so an acknowledged claim
+  /// survives a server crash even where the server runs with it off. The outer SELECT returns a
+  /// row whether the insert won (its id) or lost (NULL), with the clock skew measured either way.
+  private func statement(checkingOverlap: Bool) -> String {
+    let live = checkingOverlap
+      ? """
+        SELECT id, worker FROM \(table.quoted)
+        WHERE job_name = $1 AND status = 'RUNNING'
+          AND updated_at > now() - make_interval(secs => 3 * coalesce(heartbeat_seconds, 30))
+        ORDER BY id DESC LIMIT 1
+        """
+      : "SELECT NULL::bigint AS id, NULL::text AS worker WHERE false"
+    return """
+      WITH settings AS (
+        SELECT set_config('synchronous_commit', 'on', true), set_config('lock_timeout', $9, true),
+               round(extract(epoch FROM $10::timestamptz - now()) * 1000)::bigint AS skew_ms
+      ), live AS (
+        \(live)
+      ), claimed AS (
+        INSERT INTO \(table.quoted)
+          (created_at, updated_at, job_name, job_identifier, worker, status,
+           pid, command, slot_end, run_token, cronlock_version, clock_skew_ms, heartbeat_seconds)
+        SELECT now(), now(), $1, $2, $3, 'RUNNING', $4::integer, $5, $6::timestamptz, $7, $8, skew_ms, $11::integer
+        FROM settings WHERE NOT EXISTS (SELECT 1 FROM live)
+        ON CONFLICT (job_name, job_identifier) DO NOTHING
+        RETURNING id
+      )
+      SELECT (SELECT id FROM claimed), skew_ms, (SELECT id FROM live), (SELECT worker FROM live) FROM settings
+      """
+  }
+
+  private func decode(_ result: borrowing QueryResult) -> Claim {
+    let skew = result.value(row: 0, column: 1).flatMap { Int64($0) }.map(ClockSkew.init(milliseconds:))
+    if let id = result.value(row: 0, column: 0).flatMap({ Int64($0) }) {
+      return Claim(outcome: .won(runID: id), clockSkew: skew)
+    }
+    var claim = Claim(outcome: .lost, clockSkew: skew)
+    if let running = result.value(row: 0, column: 2) {
+      claim.reason = "run \(running) of this job is still running on \(result.value(row: 0, column: 3) ?? "another worker") (--no-overlap)"
+    }
+    return claim
+  }
+}
