@@ -25,6 +25,7 @@ public enum ExitStatus {
     ("65", "invalid job name or identifier"),
     ("75", "database unreachable or failing before the claim; the command did not run"),
     ("78", "configuration: table or index missing (run 'cronlock migrate'), bad URL, authentication, privileges"),
+    ("124", "--timeout expired and the command was stopped"),
     ("125", "cronlock itself failed"),
     ("126", "the command is not executable"),
     ("127", "the command was not found"),

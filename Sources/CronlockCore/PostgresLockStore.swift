@@ -183,6 +183,8 @@ public final class PostgresLockStore: LockStore {
           + "run 'cronlock migrate' (\(detail))")
     case .insufficientPrivilege?, .invalidPassword?, .invalidAuthorization?:
       return .configuration("cannot \(what): \(detail)")
+    case .queryCanceled?:
+      return .unavailable("cannot \(what): the database did not answer in time, so the statement was cancelled")
     case .lockNotAvailable?:
       return .unavailable("cannot \(what): another session holds an uncommitted claim of this slot (\(detail))")
     default:

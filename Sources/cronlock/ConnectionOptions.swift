@@ -18,7 +18,8 @@ struct ConnectionOptions: ParsableArguments {
                        valueName: "name"))
   var table: String?
 
-  @Option(help: ArgumentHelp("Give up connecting after this long.", valueName: "duration"),
+  @Option(help: ArgumentHelp("Give up reaching the database after this long, retries included (default: 10s).",
+                             valueName: "duration"),
           transform: parseTimeSpan)
   var connectTimeout: TimeSpan = .seconds(10)
 

@@ -51,7 +51,7 @@ extension Cronlock {
       valueName: "zone"))
     var identifierZone: IdentifierZone = .utc
 
-    @Option(help: ArgumentHelp("Warn when this host's clock and the database's differ by more.", valueName: "duration"),
+    @Option(help: ArgumentHelp("Warn when this host's clock and the database's differ by more (default: 2s).", valueName: "duration"),
             transform: parseTimeSpan)
     var maxSkew: TimeSpan = .seconds(2)
 
