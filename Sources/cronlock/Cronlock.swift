@@ -13,7 +13,7 @@ struct Cronlock: ParsableCommand {
       \(exitStatusHelp)
       """,
     version: Version.current,
-    subcommands: [Run.self, Migrate.self],
+    subcommands: [Run.self, Migrate.self, List.self, Purge.self],
     defaultSubcommand: Run.self
   )
 

@@ -1,0 +1,92 @@
+/// One row of the lock table as `list` shows it. Every field but `id` may be unknown: the Go
+/// lockers leave cronlock's columns NULL, and gorm's tables allow NULL names and times.
+public struct HistoryRow: Sendable, Equatable {
+  public var id: Int64
+  public var job: String?
+  public var identifier: String?
+  public var worker: String?
+  /// As stored; not limited to `RunStatus`, since other writers and later versions add more.
+  public var status: String?
+  /// `created_at`: when the slot was claimed.
+  public var startedAt: Timestamp?
+  public var updatedAt: Timestamp?
+  public var finishedAt: Timestamp?
+  /// When the slot stops being claimable; nil for explicit identifiers and Go rows.
+  public var slotEnd: Timestamp?
+  public var exitCode: Int32?
+  public var signal: Int32?
+  public var pid: Int32?
+  public var command: String?
+  public var note: String?
+  public var cronlockVersion: String?
+  /// How long the run took, or for a RUNNING row how long it has been running.
+  public var duration: TimeSpan?
+
+  public init(id: Int64, job: String? = nil, identifier: String? = nil, worker: String? = nil,
+              status: String? = nil, startedAt: Timestamp? = nil, updatedAt: Timestamp? = nil,
+              finishedAt: Timestamp? = nil, slotEnd: Timestamp? = nil, exitCode: Int32? = nil,
+              signal: Int32? = nil, pid: Int32? = nil, command: String? = nil, note: String? = nil,
+              cronlockVersion: String? = nil, duration: TimeSpan? = nil) {
+    self.id = id
+    self.job = job
+    self.identifier = identifier
+    self.worker = worker
+    self.status = status
+    self.startedAt = startedAt
+    self.updatedAt = updatedAt
+    self.finishedAt = finishedAt
+    self.slotEnd = slotEnd
+    self.exitCode = exitCode
+    self.signal = signal
+    self.pid = pid
+    self.command = command
+    self.note = note
+    self.cronlockVersion = cronlockVersion
+    self.duration = duration
+  }
+
+  /// Start to finish; for a RUNNING row, start to the database's `now`; for a terminal row
+  /// without `finished_at` (the Go lockers' FINISHED rows), start to its last update. Nil when
+  /// the start is unknown or the clocks that wrote the row disagree (a negative span).
+  public static func duration(status: String?, startedAt: Timestamp?, updatedAt: Timestamp?,
+                              finishedAt: Timestamp?, now: Timestamp?) -> TimeSpan? {
+    guard let startedAt else { return nil }
+    let end = finishedAt ?? (status == RunStatus.running.rawValue ? now : updatedAt)
+    guard let end else { return nil }
+    let (span, overflow) = end.nanosecondsSinceEpoch.subtractingReportingOverflow(startedAt.nanosecondsSinceEpoch)
+    return overflow || span < 0 ? nil : TimeSpan(nanoseconds: span)
+  }
+
+  /// The fields of `--format json` and `csv`, in order; names are the JSON keys and CSV header.
+  public var fields: [(name: String, value: HistoryValue)] {
+    [
+      ("id", .number(id)),
+      ("job", .text(job)),
+      ("identifier", .text(identifier)),
+      ("worker", .text(worker)),
+      ("status", .text(status)),
+      ("started_at", .time(startedAt)),
+      ("updated_at", .time(updatedAt)),
+      ("finished_at", .time(finishedAt)),
+      ("slot_end", .time(slotEnd)),
+      ("duration_ms", .number(duration?.milliseconds)),
+      ("exit_code", .number(exitCode.map(Int64.init))),
+      ("signal", .number(signal.map(Int64.init))),
+      ("pid", .number(pid.map(Int64.init))),
+      ("command", .text(command)),
+      ("note", .text(note)),
+      ("cronlock_version", .text(cronlockVersion)),
+    ]
+  }
+
+  /// The field names alone, for a CSV header with no rows.
+  public static let fieldNames: [String] = HistoryRow(id: 0).fields.map(\.name)
+}
+
+/// One value of a machine-readable row; nil inside is SQL NULL (unknown).
+public enum HistoryValue: Sendable, Equatable {
+  case text(String?)
+  case number(Int64?)
+  /// Rendered as RFC 3339 in UTC.
+  case time(Timestamp?)
+}

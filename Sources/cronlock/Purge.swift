@@ -1,0 +1,74 @@
+import ArgumentParser
+import CronlockCore
+
+extension Cronlock {
+  struct Purge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Delete old finished rows from the lock table.",
+      discussion: """
+        Deletes rows whose status is FINISHED, FAILED or ABANDONED — never RUNNING — whose \
+        last update is older than --ttl by the database's clock, and whose slot has ended by \
+        that clock (cronlock records when each time slot stops being claimable): a host that \
+        fires late within the slot still finds the row and does not run the job. A row without \
+        a slot end — an explicit --identifier, or a row \
+        written by gocron-ent-lock or gocron-gorm-lock — has no end: the TTL alone governs it, \
+        and once it is purged the same identifier can be claimed, and its command run, again. \
+        Choose a TTL longer than any pipeline could be retried. (The Go libraries delete their \
+        own FINISHED rows after 24 hours.)
+
+        Rows go in batches of \(PurgeRequest.defaultBatchSize), each its own short \
+        transaction, so claims arriving meanwhile are not held up for long; interrupting a \
+        purge is safe.
+        """
+    )
+
+    @Option(help: ArgumentHelp("Delete rows last updated longer ago than this; at least 1m.",
+                               valueName: "duration"),
+            transform: parseTimeSpan)
+    var ttl: TimeSpan
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Only this job's rows.", valueName: "name"))
+    var job: String?
+
+    @Option(help: ArgumentHelp(
+      "First mark RUNNING rows with no heartbeat for this long (and for three of their heartbeats) ABANDONED.",
+      valueName: "duration"),
+            transform: parseTimeSpan)
+    var staleAfter: TimeSpan?
+
+    @Flag(help: "Print how many rows would be deleted, and delete none.")
+    var dryRun = false
+
+    @Flag(name: [.short, .long], help: "Say on stderr how many rows were deleted.")
+    var verbose = false
+
+    @OptionGroup(title: "Connection Options")
+    var connection: ConnectionOptions
+
+    var request: PurgeRequest { PurgeRequest(ttl: ttl, job: job) }
+
+    func validate() throws {
+      if let problem = request.problem { throw ValidationError(problem) }
+    }
+
+    func run() throws {
+      let store = try connection.openStore()
+      let scope = job.map { " of job '\(TerminalText.escaped($0))'" } ?? ""
+      if let staleAfter {
+        let stale = try store.abandonStale(after: staleAfter, job: job, dryRun: dryRun)
+        if dryRun {
+          print("would mark \(stale) stale \(stale == 1 ? "run" : "runs")\(scope) ABANDONED in \(store.table)")
+        } else {
+          Reporter(verbose: verbose).info("marked \(stale) stale \(stale == 1 ? "run" : "runs")\(scope) ABANDONED in \(store.table)")
+        }
+      }
+      if dryRun {
+        let count = try store.countPurgeable(request)
+        print("would delete \(count) \(count == 1 ? "row" : "rows")\(scope) from \(store.table)")
+        return
+      }
+      let count = try store.purge(request)
+      Reporter(verbose: verbose).info("deleted \(count) \(count == 1 ? "row" : "rows")\(scope) from \(store.table)")
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import Testing
+
+@testable import CronlockCore
+
+@Suite("list and purge: requests")
+struct HistoryQueryTests {
+  let table = try! TableName(parsing: "ops.Locks\"x")
+
+  @Test("no filter: newest first, the limit as a parameter, the table quoted")
+  func unfiltered() {
+    let (sql, parameters) = HistoryQuery().statement(for: table)
+    #expect(parameters == ["50"])
+    #expect(sql.contains("FROM (SELECT * FROM \"ops\".\"Locks\"\"x\"\n      ORDER BY created_at DESC, id DESC\n      LIMIT $1) AS newest"))
+    #expect(!sql.contains("WHERE"))
+  }
+
+  @Test("every filter is a parameter, never text in the SQL")
+  func filters() {
+    let query = HistoryQuery(job: "j'; DROP TABLE x; --", worker: "w", status: "FAILED", since: .seconds(90), limit: 7)
+    let (sql, parameters) = query.statement(for: table)
+    #expect(parameters == ["j'; DROP TABLE x; --", "w", "FAILED", "90000000 microseconds", "7"])
+    #expect(sql.contains("WHERE job_name = $1 AND worker = $2 AND status = $3 AND created_at >= now() - $4::interval"))
+    #expect(sql.contains("LIMIT $5)"))
+    #expect(!sql.contains("DROP"))
+  }
+
+  @Test("timestamps beyond what Timestamp holds are unknown, not wrong")
+  func timestampRange() {
+    #expect(PostgresLockStore.timestamp(micros: "1795938318070889")
+      == Timestamp(nanosecondsSinceEpoch: 1_795_938_318_070_889_000))
+    #expect(PostgresLockStore.timestamp(micros: "-1000") == Timestamp(nanosecondsSinceEpoch: -1_000_000))
+    #expect(PostgresLockStore.timestamp(micros: "9223372036854776") == nil)
+    #expect(PostgresLockStore.timestamp(micros: "junk") == nil)
+  }
+
+  @Test("purge refuses a TTL under a minute and names only terminal statuses")
+  func purgeRequest() {
+    #expect(PurgeRequest(ttl: .seconds(59)).problem?.contains("under one minute") == true)
+    #expect(PurgeRequest(ttl: .seconds(60)).problem == nil)
+    #expect(!PurgeRequest.terminalStatuses.contains(.running))
+    #expect(Set(PurgeRequest.terminalStatuses.map(\.rawValue)) == ["FINISHED", "FAILED", "ABANDONED"])
+  }
+}

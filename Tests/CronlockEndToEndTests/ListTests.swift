@@ -1,0 +1,350 @@
+import CronlockCore
+import Foundation
+import Testing
+
+@Suite("cronlock list, end to end")
+struct ListTests {
+  let server = TestServer.shared
+
+  /// Inserts a row the way a writer would, `ago` seconds before the database's now; returns its id.
+  @discardableResult
+  func insert(_ table: String, job: String?, identifier: String = "s", worker: String = "host-a",
+              status: String = "FINISHED", ago: Int = 60, took: Int? = 5, exitCode: Int? = 0) throws -> String {
+    try server.query(
+      """
+      INSERT INTO "\(table)" (created_at, updated_at, job_name, job_identifier, worker, status, finished_at, exit_code)
+      VALUES (now() - make_interval(secs => $1::int), now() - make_interval(secs => $1::int - coalesce($2::int, 0)),
+              $3, $4, $5, $6, now() - make_interval(secs => $1::int - $2::int), $7::int)
+      RETURNING id
+      """, [String(ago), took.map { String($0) }, job, identifier, worker, status, exitCode.map { String($0) }])[0][0]!
+  }
+
+  func list(_ table: String, _ arguments: [String], environment: [String: String] = [:]) -> ProcessResult {
+    CronlockBinary.run(["list", "--table", table] + arguments, environment: environment)
+  }
+
+  func json(_ table: String, _ arguments: [String] = []) throws -> [[String: Any]] {
+    let result = list(table, ["--format", "json"] + arguments)
+    #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+    return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+  }
+
+  func csv(_ table: String, _ arguments: [String] = []) -> [[String: String]] {
+    let result = list(table, ["--format", "csv"] + arguments)
+    #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+    let records = CSVRecords.parse(result.stdout)
+    guard let header = records.first else { return [] }
+    #expect(header.first == "id" && header.count == 16)
+    return records.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+  }
+
+  func tableLines(_ table: String, _ arguments: [String] = [], environment: [String: String] = [:]) -> [String] {
+    let result = list(table, arguments, environment: environment)
+    #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+    return result.stdout.split(separator: "\n").map(String.init)
+  }
+
+  @Test("runs cronlock recorded, in every format: same rows, newest first, fields as stored")
+  func formatsAgree() throws {
+    let table = try server.freshTable()
+    for (job, identifier, command) in [("report", "s1", "exit 0"), ("report", "s2", "exit 3"), ("other", "s1", "kill -9 $$")] {
+      CronlockBinary.run(["--job", job, "--identifier", identifier, "--worker", "host-a", "--table", table, "--",
+                          "/bin/sh", "-c", command])
+    }
+    let stored = try server.query("""
+      SELECT id, job_name, job_identifier, status, exit_code, signal, pid,
+             to_char(date_trunc('milliseconds', created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+             floor(extract(epoch FROM finished_at - created_at) * 1000)
+      FROM "\(table)" ORDER BY created_at DESC, id DESC
+      """)
+    #expect(stored.map { $0[1]! + "/" + $0[2]! + "/" + $0[3]! } == ["other/s1/FAILED", "report/s2/FAILED", "report/s1/FINISHED"])
+
+    let objects = try json(table)
+    #expect(objects.map { String($0["id"] as! Int) } == stored.map { $0[0]! }, "newest first")
+    for (object, row) in zip(objects, stored) {
+      #expect(object["job"] as? String == row[1] && object["identifier"] as? String == row[2])
+      #expect(object["status"] as? String == row[3] && object["worker"] as? String == "host-a")
+      #expect((object["exit_code"] as? Int).map(String.init) == row[4])
+      #expect((object["signal"] as? Int).map(String.init) == row[5])
+      #expect((object["pid"] as? Int).map(String.init) == row[6])
+      #expect(object["started_at"] as? String == row[7])
+      #expect((object["duration_ms"] as? Int).map(String.init) == row[8])
+      #expect(object["command"] as? String == "/bin/sh")
+      #expect(object["slot_end"] is NSNull, "explicit identifiers never end")
+    }
+    #expect(objects[0]["exit_code"] is NSNull && objects[0]["signal"] as? Int == 9)
+
+    let records = csv(table)
+    #expect(records.map { $0["id"]! } == stored.map { $0[0]! })
+    #expect(records.map { $0["started_at"]! } == stored.map { $0[7]! })
+    #expect(records.map { $0["exit_code"]! } == ["", "3", "0"])
+    #expect(records.map { $0["signal"]! } == ["9", "", ""])
+    #expect(records.map { $0["slot_end"]! } == ["", "", ""])
+
+    let lines = tableLines(table)
+    #expect(lines.count == 4)
+    #expect(lines[0].hasPrefix("JOB") && lines[0].hasSuffix("DURATION  EXIT"))
+    #expect(lines[1].hasPrefix("other ") && lines[1].contains(" FAILED ") && lines[1].hasSuffix("SIGKILL"))
+    #expect(lines[2].hasPrefix("report") && lines[2].hasSuffix(" 3"))
+    #expect(lines[3].contains(" FINISHED ") && lines[3].hasSuffix(" 0"))
+  }
+
+  @Test("every filter, alone and together", arguments: [
+    ([], [4, 3, 2, 1, 0]),
+    (["--job", "a"], [3, 1, 0]),
+    (["-j", "b"], [4, 2]),
+    (["--worker", "w1"], [3, 2, 0]),
+    (["--status", "FINISHED"], [4, 0]),
+    (["--status", "failed"], [1]),
+    (["--status", "RUNNING"], [2]),
+    (["--status", "Abandoned"], [3]),
+    (["--since", "1h"], [4, 3, 2]),
+    (["--since", "5m"], [4]),
+    (["--limit", "2"], [4, 3]),
+    (["--job", "a", "--worker", "w1", "--since", "4h", "--limit", "1"], [3]),
+    (["--job", "a", "--status", "RUNNING"], []),
+    (["--job", "nobody"], []),
+  ] as [([String], [Int])])
+  func filters(arguments: [String], expected: [Int]) throws {
+    let table = try server.freshTable()
+    let rows = [("a", "w1", "FINISHED", 3 * 3600), ("a", "w2", "FAILED", 2 * 3600), ("b", "w1", "RUNNING", 1800),
+                ("a", "w1", "ABANDONED", 600), ("b", "w2", "FINISHED", 60)]
+    var ids: [String] = []
+    for (job, worker, status, ago) in rows {
+      ids.append(try insert(table, job: job, identifier: "slot-\(ago)", worker: worker, status: status, ago: ago))
+    }
+    let wanted = expected.map { ids[$0] }
+    #expect(try json(table, arguments).map { String($0["id"] as! Int) } == wanted)
+    #expect(csv(table, arguments).map { $0["id"]! } == wanted)
+    #expect(tableLines(table, arguments).count == 1 + expected.count, "a header, then one line per row")
+  }
+
+  @Test("--limit defaults to 50")
+  func defaultLimit() throws {
+    let table = try server.freshTable()
+    try server.execute("""
+      INSERT INTO "\(table)" (created_at, updated_at, job_name, job_identifier, worker, status)
+      SELECT now() - make_interval(secs => i), now(), 'j', 's' || i, 'w', 'FINISHED' FROM generate_series(1, 60) i
+      """)
+    let objects = try json(table)
+    #expect(objects.count == 50)
+    #expect(objects.first?["identifier"] as? String == "s1" && objects.last?["identifier"] as? String == "s50")
+    #expect(try json(table, ["--limit", "1000"]).count == 60)
+  }
+
+  @Test("nothing to show: a bare header, an empty array, a CSV header")
+  func empty() throws {
+    let table = try server.freshTable()
+    #expect(tableLines(table) == ["JOB  IDENTIFIER  WORKER  STATUS  STARTED  DURATION  EXIT"])
+    #expect(list(table, ["--format", "json"]).stdout == "[]\n")
+    #expect(list(table, ["--format", "csv"]).stdout == HistoryRow.fieldNames.joined(separator: ",") + "\r\n")
+  }
+
+  @Test("rows written by the Go lockers show what they record")
+  func goRows() throws {
+    let table = server.freshTableName("ent")
+    try server.execute(SeedTables.ent(table))
+    try server.execute(SeedTables.goRow(table), ["report", "2026-11-29 04:50:00.000"])
+    try server.execute("""
+      INSERT INTO "\(table)" (created_at, updated_at, job_name, job_identifier, worker, status)
+      VALUES (now() - interval '1 hour', now() - interval '1 hour' + interval '90 seconds', 'report',
+              '2026-11-29 03:50:00.000', 'go-service', 'FINISHED')
+      """)
+    #expect(CronlockBinary.run(["migrate", "--table", table]).status == 0)
+    let objects = try json(table)
+    #expect(objects.map { $0["status"] as? String } == ["RUNNING", "FINISHED"])
+    for object in objects {
+      #expect(object["worker"] as? String == "go-service")
+      for key in ["finished_at", "exit_code", "signal", "pid", "command", "note", "slot_end", "cronlock_version"] {
+        #expect(object[key] is NSNull, "\(key)")
+      }
+      #expect(object["started_at"] is String && object["updated_at"] is String)
+    }
+    #expect(objects[1]["duration_ms"] as? Int == 90_000, "a FINISHED Go row ran until its last update")
+    let lines = tableLines(table)
+    #expect(lines[2].contains(" FINISHED ") && lines[2].hasSuffix("  1m30s     -"), "\(lines)")
+    #expect(lines[1].hasSuffix(" -"), "no exit status is known")
+  }
+
+  @Test("gorm's table may hold NULL names and times: shown as unknown")
+  func gormNulls() throws {
+    let table = server.freshTableName("gorm")
+    try server.execute(SeedTables.gorm(table, indexName: "idx_name_\(table)"))
+    try server.execute("INSERT INTO \"\(table)\" (worker, status) VALUES ('go-service', 'FINISHED')")
+    #expect(CronlockBinary.run(["migrate", "--table", table]).status == 0)
+    let object = try #require(try json(table).first)
+    #expect(object["job"] is NSNull && object["identifier"] is NSNull && object["started_at"] is NSNull)
+    #expect(object["duration_ms"] is NSNull && object["status"] as? String == "FINISHED")
+    #expect(csv(table).first?["job"] == "")
+    #expect(tableLines(table).last == "-    -           go-service  FINISHED  -        -         -")
+  }
+
+  static let nastyNames = [
+    "esc\u{1B}[31mred\u{1B}[0m", "two\nlines", "tab\there", "bell\u{7}", "del\u{7F}", "c1\u{85}x",
+    "rlo\u{202E}txt.exe", "back\\slash", "quote\"comma,", "日本語",
+  ]
+
+  @Test("control characters in stored names are escaped in the table; JSON and CSV give them back exactly")
+  func untrustedNames() throws {
+    let table = try server.freshTable()
+    for (index, name) in Self.nastyNames.enumerated() {
+      try insert(table, job: name, identifier: name, worker: name, ago: 100 - index)
+    }
+    let result = list(table, [], environment: ["COLUMNS": "300"])
+    let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines.count == Self.nastyNames.count + 2, "one line per row, and the final newline")
+    #expect(!result.stdout.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) })
+    for escaped in ["esc\\x1B[31mred\\x1B[0m", "two\\nlines", "tab\\there", "bell\\x07", "del\\x7F", "c1\\x85x",
+                    "rlo\\u{202E}txt.exe", "back\\\\slash", "日本語"] {
+      #expect(result.stdout.contains(escaped), "\(escaped)")
+    }
+    let objects = try json(table)
+    #expect(objects.map { $0["job"] as? String } == Self.nastyNames.reversed())
+    #expect(objects.map { $0["worker"] as? String } == Self.nastyNames.reversed())
+    #expect(csv(table).map { $0["identifier"] } == Self.nastyNames.reversed())
+  }
+
+  @Test("bytes that are not UTF-8 (a SQL_ASCII database) still give valid JSON and CSV")
+  func invalidUTF8() throws {
+    let database = "ascii_" + server.freshTableName("db")
+    try server.execute("CREATE DATABASE \(database) ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+    let url = "host=\(server.environment["PGHOST"]!) port=\(server.port) user=postgres dbname=\(database)"
+    #expect(CronlockBinary.run(["migrate", "--database", url]).status == 0)
+    let connection = try Connection.connect(url: url, connectTimeout: .seconds(10))
+    try connection.execute("""
+      INSERT INTO cron_job_locks (created_at, updated_at, job_name, job_identifier, worker, status)
+      VALUES (now(), now(), E'bad\\377\\300byte', E'\\342\\202', 'w', 'FINISHED')
+      """)
+    let json = CronlockBinary.run(["list", "--database", url, "--format", "json"])
+    #expect(json.status == 0)
+    let objects = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+    let job = try #require(objects.first?["job"] as? String)
+    #expect(job.hasPrefix("bad") && job.hasSuffix("byte") && job.contains("\u{FFFD}"))
+    let csv = CronlockBinary.run(["list", "--database", url, "--format", "csv"])
+    #expect(CSVRecords.parse(csv.stdout).count == 2)
+    #expect(CronlockBinary.run(["list", "--database", url]).stdout.contains("bad\u{FFFD}"))
+  }
+
+  @Test("the table fits 80 columns off a terminal; COLUMNS widens it")
+  func width() throws {
+    let table = try server.freshTable()
+    try insert(table, job: "nightly-report-for-the-finance-department", identifier: "2026-11-29 04:50:00.000",
+               worker: "web-17.production.eu-central-1.example.com", status: "ABANDONED", took: 200_000, exitCode: 1)
+    let narrow = tableLines(table)
+    #expect(narrow.allSatisfy { TerminalText.width($0) <= 80 }, "\(narrow)")
+    #expect(narrow[1].contains("…"))
+    let wide = tableLines(table, environment: ["COLUMNS": "250"])
+    #expect(wide[1].hasPrefix("nightly-report-for-the-finance-department  2026-11-29 04:50:00.000  web-17.production"))
+    #expect(!wide[1].contains("…"))
+  }
+
+  @Test("started is shown on the host's clock with its offset")
+  func localZone() throws {
+    let table = try server.freshTable()
+    try insert(table, job: "j")
+    let expected = try server.query(
+      "SELECT to_char(created_at AT TIME ZONE 'Asia/Kolkata', 'YYYY-MM-DD\"T\"HH24:MI:SS') || '+05:30' FROM \"\(table)\"")
+    let lines = tableLines(table, environment: ["TZ": "Asia/Kolkata"])
+    #expect(lines[1].contains("  \(expected[0][0]!)  "))
+  }
+
+  @Test("colour only on a terminal, and never with NO_COLOR")
+  func colour() throws {
+    let table = try server.freshTable()
+    try insert(table, job: "j", status: "FAILED", exitCode: 1)
+    #expect(!list(table, []).stdout.contains("\u{1B}"), "not a terminal")
+    // script(1) gives the command a pseudo-terminal.
+    let command = "'\(CronlockBinary.path)' list --table \(table)"
+    let onTerminal = Shell.run(["/usr/bin/script", "-qec", command, "/dev/null"],
+                               environment: CronlockBinary.environment(["TERM": "xterm"]))
+    #expect(onTerminal.stdout.contains("\u{1B}[1mJOB\u{1B}[0m"))
+    #expect(onTerminal.stdout.contains("\u{1B}[31mFAILED\u{1B}[0m"))
+    let noColour = Shell.run(["/usr/bin/script", "-qec", command, "/dev/null"],
+                             environment: CronlockBinary.environment(["TERM": "xterm", "NO_COLOR": "1"]))
+    #expect(noColour.stdout.contains("FAILED") && !noColour.stdout.contains("\u{1B}"))
+  }
+
+  @Test("usage errors exit 64 and say what is wrong", arguments: [
+    (["--status", "DONE"], "--status must be one of RUNNING, FINISHED, FAILED, ABANDONED"),
+    (["--limit", "0"], "--limit must be at least 1"),
+    (["--format", "xml"], "xml"),
+    (["--since", "soon"], "duration 'soon'"),
+  ])
+  func usage(arguments: [String], message: String) throws {
+    let result = CronlockBinary.run(["list"] + arguments)
+    #expect(result.status == 64)
+    #expect(result.stderr.hasPrefix("cronlock: ") && result.stderr.contains(message), "\(result.stderr)")
+    #expect(result.stdout.isEmpty)
+  }
+
+  @Test("a missing or unmigrated table is 78 and names the fix")
+  func missingTable() throws {
+    let missing = list(server.freshTableName(), [])
+    #expect(missing.status == 78 && missing.stderr.contains("cronlock migrate"), "\(missing.stderr)")
+    let ent = server.freshTableName("ent")
+    try server.execute(SeedTables.ent(ent))
+    let unmigrated = list(ent, [])
+    #expect(unmigrated.status == 78 && unmigrated.stderr.contains("cronlock migrate"), "\(unmigrated.stderr)")
+  }
+
+  @Test("no password ever appears in the output, listing or failing")
+  func noPassword() throws {
+    let table = try server.freshTable()
+    try insert(table, job: "j")
+    let url = "host=\(server.environment["PGHOST"]!) port=\(server.port) user=postgres dbname=postgres password=Sekr1tPw"
+    for format in ["table", "json", "csv"] {
+      let result = CronlockBinary.run(["list", "--table", table, "--format", format, "--database", url])
+      #expect(result.status == 0)
+      #expect(!(result.stdout + result.stderr).contains("Sekr1tPw") && !(result.stdout + result.stderr).contains("host="))
+    }
+    let unreachable = CronlockBinary.run(
+      ["list", "--database", "postgresql://alice:Sekr1tPw@127.0.0.1:1/db", "--connect-timeout", "2s"])
+    #expect(unreachable.status == 75, "\(unreachable.stderr)")
+    #expect(!(unreachable.stdout + unreachable.stderr).contains("Sekr1tPw"))
+    let fromEnvironment = CronlockBinary.run(["list"], environment: ["CRONLOCK_DATABASE_URL": "postgresql://alice:Sekr1tPw@127.0.0.1:1/db"])
+    #expect(fromEnvironment.status == 75 && !fromEnvironment.stderr.contains("Sekr1tPw"))
+  }
+}
+
+/// RFC 4180 records; fails the test on a stray quote or a line end other than CRLF.
+enum CSVRecords {
+  static func parse(_ text: String) -> [[String]] {
+    var records: [[String]] = []
+    var record: [String] = []
+    var field = ""
+    var scalars = Array(text.unicodeScalars)[...]
+    var quoted = false
+    while let scalar = scalars.popFirst() {
+      if quoted {
+        if scalar != "\"" {
+          field.unicodeScalars.append(scalar)
+        } else if scalars.first == "\"" {
+          scalars.removeFirst()
+          field.unicodeScalars.append("\"")
+        } else {
+          quoted = false
+          #expect(scalars.first == "," || scalars.first == "\r", "text after a closing quote")
+        }
+        continue
+      }
+      switch scalar {
+      case "\"":
+        #expect(field.isEmpty, "a quote inside an unquoted field")
+        quoted = true
+      case ",":
+        record.append(field)
+        field = ""
+      case "\r":
+        #expect(scalars.popFirst() == "\n", "CR without LF")
+        records.append(record + [field])
+        record = []
+        field = ""
+      default:
+        #expect(scalar != "\n", "a bare LF")
+        field.unicodeScalars.append(scalar)
+      }
+    }
+    #expect(!quoted && field.isEmpty && record.isEmpty, "the text ends with CRLF")
+    return records
+  }
+}
