@@ -13,7 +13,7 @@ struct Cronlock: ParsableCommand {
       \(exitStatusHelp)
       """,
     version: Version.current,
-    subcommands: [Run.self, Migrate.self, List.self, Purge.self],
+    subcommands: [Run.self, Migrate.self, List.self, Purge.self, Check.self],
     defaultSubcommand: Run.self
   )
 

@@ -1,0 +1,56 @@
+import ArgumentParser
+import CronlockCore
+
+extension Cronlock {
+  struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Say whether the lock table is ready for 'run' on this host (for CI smoke tests).",
+      discussion: """
+        Connects and checks the table, its unique index on (job_name, job_identifier) (found by \
+        catalog), cronlock's columns, this role's privileges (SELECT, INSERT, UPDATE for run; \
+        DELETE for purge), the server's synchronous_commit and the clock skew. Exits 0 when \
+        everything run needs holds, 78 when the configuration does not, 75 when the server \
+        cannot be reached.
+        """
+    )
+
+    @Option(help: ArgumentHelp("text or json.", valueName: "format"))
+    var format: CheckFormat = .text
+
+    @Option(help: ArgumentHelp("Flag a clock that differs from the database's by more.", valueName: "duration"),
+            transform: parseTimeSpan)
+    var maxSkew: TimeSpan = .seconds(2)
+
+    @OptionGroup(title: "Connection Options")
+    var connection: ConnectionOptions
+
+    func run() throws {
+      let check = try connection.openStore().check(maxSkew: maxSkew)
+      print(format == .json ? json(check) : text(check), terminator: "")
+      if !check.ready { throw ExitCode(ExitStatus.configuration) }
+    }
+
+    func text(_ check: TableCheck) -> String {
+      let lines = check.items.map { item in
+        (item.ok ? "ok    " : item.required ? "FAIL  " : "warn  ") + item.detail
+      }
+      let verdict = check.ready ? "ready: cronlock run can use this table" : "not ready: see FAIL above"
+      return (lines + [verdict]).joined(separator: "\n") + "\n"
+    }
+
+    func json(_ check: TableCheck) -> String {
+      let items = check.items.map { item in
+        "{\"name\":\(HistoryJSON.quoted(item.name)),\"ok\":\(item.ok),\"required\":\(item.required),"
+          + "\"detail\":\(HistoryJSON.quoted(item.detail))}"
+      }
+      return "{\"ready\":\(check.ready),\"role\":\(HistoryJSON.quoted(check.role)),"
+        + "\"server_version\":\(HistoryJSON.quoted(check.serverVersion)),"
+        + "\"clock_skew_ms\":\(check.clockSkew.map { String($0.milliseconds) } ?? "null"),"
+        + "\"checks\":[\(items.joined(separator: ","))]}\n"
+    }
+  }
+
+  enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+  }
+}
