@@ -1,0 +1,84 @@
+import CronlockCore
+import Foundation
+import Testing
+
+/// Committed generated files stay honest: they must match what the built binary says.
+@Suite("man page, completions and install")
+struct DocsTests {
+  static let root = TestServer.packageRoot
+  static let subcommands = ["run", "migrate", "list", "purge", "check"]
+
+  func file(_ path: String) throws -> String {
+    try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)
+  }
+
+  @Test("committed completions equal what the binary generates", arguments: [
+    ("bash", "completions/cronlock.bash"), ("zsh", "completions/_cronlock"), ("fish", "completions/cronlock.fish"),
+  ])
+  func completions(shell: String, path: String) throws {
+    let generated = Shell.run([CronlockBinary.path, "--generate-completion-script", shell])
+    #expect(generated.status == 0)
+    #expect(try file(path) == generated.stdout, "regenerate: cronlock --generate-completion-script \(shell) > \(path)")
+  }
+
+  @Test("every option --help shows is in the man page", arguments: subcommands)
+  func manPageCoversOptions(subcommand: String) throws {
+    let help = Shell.run([CronlockBinary.path, subcommand, "--help"])
+    #expect(help.status == 0)
+    // Option lines start with the option: "  -j, --job <name>   ..." or "  --no-overlap   ...".
+    let options = Set(help.stdout.split(separator: "\n").flatMap { line in
+      line.drop { $0 == " " }.split(separator: " ").prefix(2)
+        .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ",")) }
+        .filter { $0.hasPrefix("--") && $0.count > 2 }
+    })
+    #expect(options.count >= 5, "parsed \(options) from --help")
+    let page = try file("man/cronlock.1")
+    for option in options {
+      #expect(page.contains("Fl \(option.dropFirst())"), "\(option) of \(subcommand) is missing from man/cronlock.1")
+    }
+  }
+
+  @Test("the exit status table in the man page lists every status cronlock documents")
+  func manPageExitStatus() throws {
+    let page = try file("man/cronlock.1")
+    let section = try #require(page.components(separatedBy: ".Sh EXIT STATUS").last?.components(separatedBy: ".Sh ").first)
+    for row in ExitStatus.summary where row.status != "child's" {
+      #expect(section.contains(".It \(row.status)\n"), "exit status \(row.status)")
+    }
+  }
+
+  @Test("mandoc -Tlint finds nothing wrong with the page")
+  func mandocLint() throws {
+    // Whether crontab(5) or psql(1) are installed here says nothing about this page.
+    let result = Shell.run(["/usr/bin/mandoc", "-Tlint", Self.root.appendingPathComponent("man/cronlock.1").path],
+                           environment: ["MANPATH": "/nonexistent", "PATH": "/usr/bin:/bin"])
+    let problems = result.stderr.split(separator: "\n")
+      .filter { !$0.contains("referenced manual not found") && !$0.contains("mandoc.db") }
+    #expect(problems.isEmpty, "\(problems)")
+  }
+
+  @Test("install puts the binary, page and completions under PREFIX; uninstall removes them")
+  func installAndUninstall() throws {
+    let prefix = Scratch().path("prefix")
+    let script = Self.root.appendingPathComponent("scripts/install").path
+    let environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+    let install = Shell.run([script, "--prefix", prefix, "--binary", CronlockBinary.path], environment: environment)
+    #expect(install.status == 0, "\(install.stderr)")
+    let installed = ["bin/cronlock", "share/man/man1/cronlock.1", "share/bash-completion/completions/cronlock",
+                     "share/zsh/site-functions/_cronlock", "share/fish/vendor_completions.d/cronlock.fish"]
+    for path in installed {
+      #expect(FileManager.default.fileExists(atPath: prefix + "/" + path), "\(path)")
+    }
+    let version = Shell.run([prefix + "/bin/cronlock", "--version"])
+    #expect(version.stdout == Version.current + "\n")
+    let man = Shell.run(["/usr/bin/man", "-l", prefix + "/share/man/man1/cronlock.1"],
+                        environment: environment.merging(["MANPAGER": "cat", "PAGER": "cat"]) { $1 })
+    #expect(man.status == 0)
+    #expect(man.stdout.contains("at most one start per job and slot"))
+    let uninstall = Shell.run([script, "--prefix", prefix, "--uninstall"], environment: environment)
+    #expect(uninstall.status == 0)
+    for path in installed {
+      #expect(!FileManager.default.fileExists(atPath: prefix + "/" + path), "\(path)")
+    }
+  }
+}

@@ -1,0 +1,156 @@
+function __cronlock_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __cronlock_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __cronlock_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __cronlock_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __cronlock_parse_tokens -S
+    set -l unparsed_tokens (__cronlock_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'cronlock'
+        __cronlock_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'run'
+            __cronlock_parse_subcommand -r 1 'j/job=' 'precision=' 'schedule=' 'tz=' 'identifier=' 'max-late=' 'identifier-zone=' 'max-skew=' 'timeout=' 'kill-after=' 'heartbeat=' 'no-overlap' 'on-db-error=' 'lock-timeout=' 'finish-timeout=' 'worker=' 'skip-exit-code=' 'v/verbose' 'database=' 'table=' 'connect-timeout=' 'version' 'h/help'
+        case 'migrate'
+            __cronlock_parse_subcommand 0 'print-sql' 'v/verbose' 'database=' 'table=' 'connect-timeout=' 'version' 'h/help'
+        case 'list'
+            __cronlock_parse_subcommand 0 'j/job=' 'worker=' 'status=' 'since=' 'limit=' 'format=' 'database=' 'table=' 'connect-timeout=' 'version' 'h/help'
+        case 'purge'
+            __cronlock_parse_subcommand 0 'ttl=' 'j/job=' 'stale-after=' 'dry-run' 'v/verbose' 'database=' 'table=' 'connect-timeout=' 'version' 'h/help'
+        case 'check'
+            __cronlock_parse_subcommand 0 'format=' 'max-skew=' 'database=' 'table=' 'connect-timeout=' 'version' 'h/help'
+        case 'help'
+            __cronlock_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __cronlock_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __cronlock_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __cronlock_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __cronlock_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__cronlock_tokens -p)
+    if test -z "$(__cronlock_tokens -t)"
+        set -l index (count (__cronlock_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'cronlock' -f
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock" version' -l 'version' -d 'Show the version.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_positional "cronlock" -eq 1' -fa 'run' -d 'Run COMMAND if this host wins the job\'s current slot (the default subcommand).'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_positional "cronlock" -eq 1' -fa 'migrate' -d 'Create the lock table and its indexes, or adopt one made by gocron-ent-lock or gocron-gorm-lock.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_positional "cronlock" -eq 1' -fa 'list' -d 'Show recent runs from the lock table, newest first.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_positional "cronlock" -eq 1' -fa 'purge' -d 'Delete old finished rows from the lock table.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_positional "cronlock" -eq 1' -fa 'check' -d 'Say whether the lock table is ready for \'run\' on this host (for CI smoke tests).'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_positional "cronlock" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" j job' -s 'j' -l 'job' -d 'The job\'s name, the same on every host.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" precision' -l 'precision' -d 'Slot length: the time is truncated to this (default: 1m).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" schedule' -l 'schedule' -d 'Slot = the most recent fire time of this cron expression (5 fields or @hourly, @daily, ...).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" tz' -l 'tz' -d 'Time zone of --schedule (IANA name). Default: $CRON_TZ, else the host\'s zone.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" identifier' -l 'identifier' -d 'Use this slot identifier instead of the time (e.g. a CI pipeline id).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" max-late' -l 'max-late' -d 'Do not run a slot that began more than this long ago (a late start).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" identifier-zone' -l 'identifier-zone' -d 'utc, or local to name time slots on the host\'s wall clock like gocron-ent-lock (see the README\'s warnings).' -rfka 'utc local'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" max-skew' -l 'max-skew' -d 'Warn when this host\'s clock and the database\'s differ by more (default: 2s).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" timeout' -l 'timeout' -d 'Send SIGTERM to the command\'s process group after this long; exit 124.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" kill-after' -l 'kill-after' -d 'After --timeout\'s SIGTERM, wait this long, then SIGKILL (default: 10s).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" heartbeat' -l 'heartbeat' -d 'Refresh the row this often while the command runs (default: 30s).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" no-overlap' -l 'no-overlap' -d 'Do not start while another run of this job is still running (fresh heartbeat).'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" on-db-error' -l 'on-db-error' -d 'When the lock state cannot be learnt: fail (exit 75), run the command anyway, or skip.' -rfka 'fail run skip'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" lock-timeout' -l 'lock-timeout' -d 'Wait this long for another session\'s uncommitted claim of the slot (default: 5s).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" finish-timeout' -l 'finish-timeout' -d 'Keep trying to record the outcome this long (default: 60s).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" worker' -l 'worker' -d 'Name recorded for this host. Default: $CRONLOCK_WORKER, else the host name.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" skip-exit-code' -l 'skip-exit-code' -d 'Exit status when another worker owns the slot.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" v verbose' -s 'v' -l 'verbose' -d 'Say on stderr what cronlock decides.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" database' -l 'database' -d 'PostgreSQL URI or key=value string. Default: $CRONLOCK_DATABASE_URL, else libpq\'s own (PGHOST, PGSERVICE, ~/.pgpass, ...).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" table' -l 'table' -d 'Lock table, table or schema.table. Default: $CRONLOCK_TABLE, else cron_job_locks.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" connect-timeout' -l 'connect-timeout' -d 'Give up reaching the database after this long, retries included (default: 10s).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" version' -l 'version' -d 'Show the version.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock migrate" print-sql' -l 'print-sql' -d 'Print the SQL instead of running it.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock migrate" v verbose' -s 'v' -l 'verbose' -d 'Say what was created.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock migrate" database' -l 'database' -d 'PostgreSQL URI or key=value string. Default: $CRONLOCK_DATABASE_URL, else libpq\'s own (PGHOST, PGSERVICE, ~/.pgpass, ...).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock migrate" table' -l 'table' -d 'Lock table, table or schema.table. Default: $CRONLOCK_TABLE, else cron_job_locks.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock migrate" connect-timeout' -l 'connect-timeout' -d 'Give up reaching the database after this long, retries included (default: 10s).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock migrate" version' -l 'version' -d 'Show the version.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock migrate" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock list" j job' -s 'j' -l 'job' -d 'Only this job.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock list" worker' -l 'worker' -d 'Only runs claimed by this worker.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock list" status' -l 'status' -d 'Only runs with this status: RUNNING, FINISHED, FAILED, ABANDONED.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock list" since' -l 'since' -d 'Only runs that started within this long of the database\'s now.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock list" limit' -l 'limit' -d 'Show at most this many runs.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock list" format' -l 'format' -d 'table, json or csv.' -rfka 'table json csv'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock list" database' -l 'database' -d 'PostgreSQL URI or key=value string. Default: $CRONLOCK_DATABASE_URL, else libpq\'s own (PGHOST, PGSERVICE, ~/.pgpass, ...).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock list" table' -l 'table' -d 'Lock table, table or schema.table. Default: $CRONLOCK_TABLE, else cron_job_locks.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock list" connect-timeout' -l 'connect-timeout' -d 'Give up reaching the database after this long, retries included (default: 10s).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock list" version' -l 'version' -d 'Show the version.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock list" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock purge" ttl' -l 'ttl' -d 'Delete rows last updated longer ago than this; at least 1m.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock purge" j job' -s 'j' -l 'job' -d 'Only this job\'s rows.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock purge" stale-after' -l 'stale-after' -d 'First mark RUNNING rows with no heartbeat for this long (and for three of their heartbeats) ABANDONED.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock purge" dry-run' -l 'dry-run' -d 'Print how many rows would be deleted, and delete none.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock purge" v verbose' -s 'v' -l 'verbose' -d 'Say on stderr how many rows were deleted.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock purge" database' -l 'database' -d 'PostgreSQL URI or key=value string. Default: $CRONLOCK_DATABASE_URL, else libpq\'s own (PGHOST, PGSERVICE, ~/.pgpass, ...).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock purge" table' -l 'table' -d 'Lock table, table or schema.table. Default: $CRONLOCK_TABLE, else cron_job_locks.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock purge" connect-timeout' -l 'connect-timeout' -d 'Give up reaching the database after this long, retries included (default: 10s).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock purge" version' -l 'version' -d 'Show the version.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock purge" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock check" format' -l 'format' -d 'text or json.' -rfka 'text json'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock check" max-skew' -l 'max-skew' -d 'Flag a clock that differs from the database\'s by more.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock check" database' -l 'database' -d 'PostgreSQL URI or key=value string. Default: $CRONLOCK_DATABASE_URL, else libpq\'s own (PGHOST, PGSERVICE, ~/.pgpass, ...).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock check" table' -l 'table' -d 'Lock table, table or schema.table. Default: $CRONLOCK_TABLE, else cron_job_locks.' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock check" connect-timeout' -l 'connect-timeout' -d 'Give up reaching the database after this long, retries included (default: 10s).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock check" version' -l 'version' -d 'Show the version.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock check" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock help" version' -l 'version' -d 'Show the version.'
