@@ -33,9 +33,13 @@ struct PostgresClaim {
       request.job, request.slot.identifier, request.worker, String(request.pid), request.command,
       request.slot.end.map(PostgresLockStore.timestamptz), request.runToken, Version.current,
       lockTimeout, PostgresLockStore.timestamptz(Timestamp.now()), String(request.heartbeat.secondsRoundedUp()),
+      "\(Slot.claimableAfterEnd.nanoseconds / 1000) microseconds",
     ]
   }
 
+  /// A time slot that ended more than `Slot.claimableAfterEnd` ago by the database's clock is
+  /// never claimed, so a host whose clock is far behind cannot win a slot purge may have cleared.
+  ///
   /// set_config(…, true) is SET LOCAL inside the statement's own transaction, so without
   /// --no-overlap the claim is one round trip. synchronous_commit = on so an acknowledged claim
   /// survives a server crash even where the server runs with it off. The outer SELECT returns a
@@ -52,19 +56,21 @@ struct PostgresClaim {
     return """
       WITH settings AS (
         SELECT set_config('synchronous_commit', 'on', true), set_config('lock_timeout', $9, true),
-               round(extract(epoch FROM $10::timestamptz - now()) * 1000)::bigint AS skew_ms
+               round(extract(epoch FROM $10::timestamptz - now()) * 1000)::bigint AS skew_ms,
+               coalesce($6::timestamptz <= now() - $12::interval, false) AS ended
       ), live AS (
         \(live)
       ), claimed AS (
         INSERT INTO \(table.quoted)
           (created_at, updated_at, job_name, job_identifier, worker, status,
            pid, command, slot_end, run_token, cronlock_version, clock_skew_ms, heartbeat_seconds)
-        SELECT now(), now(), $1, $2, $3, 'RUNNING', $4::integer, $5, $6::timestamptz, $7, $8, skew_ms, $11::integer
-        FROM settings WHERE NOT EXISTS (SELECT 1 FROM live)
+        SELECT now(), now(), $1, $2, $3, 'RUNNING', $4::integer, $5, $6::timestamptz, $7, $8,
+               least(greatest(skew_ms, -2147483648), 2147483647)::integer, $11::integer
+        FROM settings WHERE NOT EXISTS (SELECT 1 FROM live) AND NOT ended
         ON CONFLICT (job_name, job_identifier) DO NOTHING
         RETURNING id
       )
-      SELECT (SELECT id FROM claimed), skew_ms, (SELECT id FROM live), (SELECT worker FROM live) FROM settings
+      SELECT (SELECT id FROM claimed), skew_ms, (SELECT id FROM live), (SELECT worker FROM live), ended FROM settings
       """
   }
 
@@ -74,7 +80,10 @@ struct PostgresClaim {
       return Claim(outcome: .won(runID: id), clockSkew: skew)
     }
     var claim = Claim(outcome: .lost, clockSkew: skew)
-    if let running = result.value(row: 0, column: 2) {
+    if result.value(row: 0, column: 4) == "t" {
+      // Purge may already have removed the slot's row; winning it now would run it twice.
+      claim.reason = "the slot ended more than \(Slot.claimableAfterEnd) before this claim, by the database's clock"
+    } else if let running = result.value(row: 0, column: 2) {
       claim.reason = "run \(running) of this job is still running on \(result.value(row: 0, column: 3) ?? "another worker") (--no-overlap)"
     }
     return claim

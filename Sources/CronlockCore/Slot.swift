@@ -7,6 +7,11 @@ public struct Slot: Sendable, Equatable {
   /// When the slot stops being claimable; nil when it never does (an explicit identifier).
   public let end: Timestamp?
 
+  /// How long after its end a slot may still be claimed, by the database's clock: a host
+  /// that fires late or retries through an outage still wins (or loses) its own slot. Purge
+  /// never deletes a row before then, so no host can win a slot whose row is gone.
+  public static let claimableAfterEnd = TimeSpan.seconds(3600)
+
   /// Seconds from 0001-01-01T00:00:00Z (Go's zero time) to the Unix epoch.
   static let goZeroToUnixSeconds: Int128 = 62_135_596_800
 

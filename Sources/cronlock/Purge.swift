@@ -7,9 +7,10 @@ extension Cronlock {
       abstract: "Delete old finished rows from the lock table.",
       discussion: """
         Deletes rows whose status is FINISHED, FAILED or ABANDONED — never RUNNING — whose \
-        last update is older than --ttl by the database's clock, and whose slot has ended by \
-        that clock (cronlock records when each time slot stops being claimable): a host that \
-        fires late within the slot still finds the row and does not run the job. A row without \
+        last update is older than --ttl by the database's clock, and whose slot ended more than \
+        an hour ago by that clock. A slot stays claimable for that hour after its end, so a host \
+        that fires late or retries through an outage still finds the row and does not run the \
+        job; after it, no host can claim the slot, so its row can go. A row without \
         a slot end — an explicit --identifier, or a row \
         written by gocron-ent-lock or gocron-gorm-lock — has no end: the TTL alone governs it, \
         and once it is purged the same identifier can be claimed, and its command run, again. \

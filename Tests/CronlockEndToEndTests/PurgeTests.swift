@@ -38,11 +38,13 @@ struct PurgeTests {
     kept.insert(try insert(table, identifier: "recent", status: "FINISHED", updatedAgo: 30 * 60, slotEndsIn: -60))
     kept.insert(try insert(table, identifier: "almost", status: "FAILED", updatedAgo: hour - 60, slotEndsIn: nil))
     kept.insert(try insert(table, identifier: "claimable", status: "FINISHED", updatedAgo: 2 * hour, slotEndsIn: hour))
+    // A slot stays claimable for an hour after it ends (late hosts, retries): its row stays too.
+    kept.insert(try insert(table, identifier: "just-ended", status: "FINISHED", updatedAgo: 2 * hour, slotEndsIn: -1))
     kept.insert(try insert(table, identifier: "unknown", status: "SKIPPED", updatedAgo: 2 * hour, slotEndsIn: nil))
-    doomed.insert(try insert(table, identifier: "expired", status: "FINISHED", updatedAgo: 2 * hour, slotEndsIn: -hour))
-    doomed.insert(try insert(table, identifier: "failed", status: "FAILED", updatedAgo: 2 * hour, slotEndsIn: -hour))
-    doomed.insert(try insert(table, identifier: "abandoned", status: "ABANDONED", updatedAgo: 2 * hour, slotEndsIn: -hour))
-    doomed.insert(try insert(table, identifier: "just-ended", status: "FINISHED", updatedAgo: 2 * hour, slotEndsIn: -1))
+    doomed.insert(try insert(table, identifier: "expired", status: "FINISHED", updatedAgo: 2 * hour, slotEndsIn: -2 * hour))
+    doomed.insert(try insert(table, identifier: "failed", status: "FAILED", updatedAgo: 2 * hour, slotEndsIn: -2 * hour))
+    doomed.insert(try insert(table, identifier: "abandoned", status: "ABANDONED", updatedAgo: 2 * hour, slotEndsIn: -2 * hour))
+    doomed.insert(try insert(table, identifier: "past-grace", status: "FINISHED", updatedAgo: 2 * hour, slotEndsIn: -hour - 1))
     doomed.insert(try insert(table, identifier: "just-old", status: "FINISHED", updatedAgo: hour + 60, slotEndsIn: nil))
     doomed.insert(try insert(table, identifier: "ci-42", status: "FINISHED", updatedAgo: 25 * hour, slotEndsIn: nil))
 
@@ -66,7 +68,7 @@ struct PurgeTests {
   func oneJob() throws {
     let table = try server.freshTable()
     try insert(table, job: "a", identifier: "1", status: "FINISHED", updatedAgo: 7200, slotEndsIn: nil)
-    try insert(table, job: "a", identifier: "2", status: "FAILED", updatedAgo: 7200, slotEndsIn: -60)
+    try insert(table, job: "a", identifier: "2", status: "FAILED", updatedAgo: 7200, slotEndsIn: -7200)
     let other = try insert(table, job: "b", identifier: "1", status: "FINISHED", updatedAgo: 7200, slotEndsIn: nil)
     #expect(purge(table, ["--ttl", "1h", "--job", "b", "--dry-run"]).stdout == "would delete 1 row of job 'b' from \(table)\n")
     let result = purge(table, ["--ttl", "1h", "-j", "a", "-v"])

@@ -22,29 +22,29 @@ struct ScheduleRunTests {
   func skewedHostsShareSlot() throws {
     let table = try server.freshTable()
     let scratch = Scratch()
-    for clock in ["2026-11-29 04:52:00", "2026-11-29 04:52:20"] {
+    for clock in ["2031-11-29 04:52:00", "2031-11-29 04:52:20"] {
       let result = runAt(clock, ["--job", "five", "--schedule", "*/5 * * * *", "--tz", "UTC", "--table", table]
         + ignoreSkew + ["--"] + scratch.markingChild)
       #expect(result.status == 0, "\(result.stderr)")
     }
     #expect(scratch.markerLines.count == 1)
-    #expect(scratch.markerLines.first?.hasPrefix("2026-11-29 04:50:00.000 ") == true)
+    #expect(scratch.markerLines.first?.hasPrefix("2031-11-29 04:50:00.000 ") == true)
     let rows = try server.query("SELECT job_identifier, (slot_end AT TIME ZONE 'UTC')::text FROM \(table)")
-    #expect(rows == [["2026-11-29 04:50:00.000", "2026-11-29 04:55:00"]])
+    #expect(rows == [["2031-11-29 04:50:00.000", "2031-11-29 04:55:00"]])
   }
 
   @Test("a start later than --max-late runs nothing and claims nothing")
   func lateStart() throws {
     let table = try server.freshTable()
     let scratch = Scratch()
-    let result = runAt("2026-11-29 04:54:30", ["-v", "--job", "late", "--schedule", "*/5 * * * *", "--tz", "UTC",
+    let result = runAt("2031-11-29 04:54:30", ["-v", "--job", "late", "--schedule", "*/5 * * * *", "--tz", "UTC",
       "--max-late", "1m", "--skip-exit-code", "3", "--table", table] + ignoreSkew + ["--"] + scratch.markingChild)
     #expect(result.status == 3)
     // The clock ticks from 04:54:30 while the process starts, hence no exact match.
     #expect(result.stderr.contains("started 4m30s") && result.stderr.contains("after the slot began (more than --max-late)"))
     #expect(scratch.markerLines.isEmpty)
     #expect(try server.query("SELECT count(*) FROM \(table)") == [["0"]])
-    let onTime = runAt("2026-11-29 04:50:40", ["--job", "late", "--schedule", "*/5 * * * *", "--tz", "UTC",
+    let onTime = runAt("2031-11-29 04:50:40", ["--job", "late", "--schedule", "*/5 * * * *", "--tz", "UTC",
       "--max-late", "1m", "--table", table] + ignoreSkew + ["--"] + scratch.markingChild)
     #expect(onTime.status == 0)
     #expect(scratch.markerLines.count == 1, "a start within --max-late runs the slot")
@@ -55,33 +55,58 @@ struct ScheduleRunTests {
     let table = try server.freshTable()
     let command = ["--", "/bin/sh", "-c", "echo $CRONLOCK_IDENTIFIER"]
     // 04:52 UTC is 10:22 in Kolkata: the last 10:30 there was yesterday at 05:00 UTC.
-    let kolkata = runAt("2026-11-29 04:52:00", ["--job", "k", "--schedule", "30 10 * * *", "--table", table]
+    let kolkata = runAt("2031-11-29 04:52:00", ["--job", "k", "--schedule", "30 10 * * *", "--table", table]
       + ignoreSkew + command, environment: ["CRON_TZ": "Asia/Kolkata"])
-    #expect(kolkata.stdout == "2026-11-28 05:00:00.000\n", "\(kolkata.stderr)")
-    let utc = runAt("2026-11-29 04:52:00", ["--job", "u", "--schedule", "30 10 * * *", "--tz", "UTC", "--table", table]
+    #expect(kolkata.stdout == "2031-11-28 05:00:00.000\n", "\(kolkata.stderr)")
+    let utc = runAt("2031-11-29 04:52:00", ["--job", "u", "--schedule", "30 10 * * *", "--tz", "UTC", "--table", table]
       + ignoreSkew + command, environment: ["CRON_TZ": "Asia/Kolkata"])
-    #expect(utc.stdout == "2026-11-28 10:30:00.000\n")
+    #expect(utc.stdout == "2031-11-28 10:30:00.000\n")
   }
 
   @Test("the same instant gives the same identifier whatever the host's TZ", arguments: ["UTC", "Asia/Kolkata", "America/New_York"])
   func independentOfHostZone(zone: String) throws {
     let table = try server.freshTable()
-    // Shift the clock to 2026-11-29T04:50:12Z by an offset, which means the same in every zone.
-    let target = Date(timeIntervalSince1970: 1_795_927_812)
+    // Shift the clock to 2031-11-29T04:50:12Z (a slot that has not ended by the database clock) by an offset, which means the same in every zone.
+    let target = Date(timeIntervalSince1970: 1_953_694_212)
     let offset = Int(target.timeIntervalSinceNow.rounded())
     let result = runAt(offset < 0 ? "\(offset)s" : "+\(offset)s", zone: zone,
       ["--job", "tz", "--precision", "1h", "--table", table] + ignoreSkew + ["--", "/bin/sh", "-c", "echo $CRONLOCK_IDENTIFIER"])
-    #expect(result.stdout == "2026-11-29 04:00:00.000\n", "\(result.stderr)")
+    #expect(result.stdout == "2031-11-29 04:00:00.000\n", "\(result.stderr)")
   }
 
   @Test("--identifier-zone local names the slot like gocron-ent-lock on that host")
   func localIdentifier() throws {
     let table = try server.freshTable()
     // 04:52 UTC truncated to 1h is 04:00 UTC, which Kolkata's clock shows as 09:30.
-    let result = runAt("2026-11-29 10:22:00", zone: "Asia/Kolkata",
+    let result = runAt("2031-11-29 10:22:00", zone: "Asia/Kolkata",
       ["--job", "l", "--precision", "1h", "--identifier-zone", "local", "--table", table] + ignoreSkew
         + ["--", "/bin/sh", "-c", "echo $CRONLOCK_IDENTIFIER"])
-    #expect(result.stdout == "2026-11-29 09:30:00.000\n", "\(result.stderr)")
+    #expect(result.stdout == "2031-11-29 09:30:00.000\n", "\(result.stderr)")
+  }
+
+  @Test("a host whose clock is hours behind cannot win a slot that ended, even after purge removed its row")
+  func endedSlotAfterPurge() throws {
+    let table = try server.freshTable()
+    let scratch = Scratch()
+    // The 1h slot of three hours ago ran, finished, and was purged.
+    var slotStart = Date().addingTimeInterval(-3 * 3600).timeIntervalSince1970
+    slotStart -= slotStart.truncatingRemainder(dividingBy: 3600)
+    let formatter = DateFormatter()
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS"
+    try server.execute(
+      """
+      INSERT INTO \(table) (created_at, updated_at, job_name, job_identifier, worker, status, slot_end)
+      VALUES (to_timestamp($2), to_timestamp($2), 'p', $1, 'w', 'FINISHED', to_timestamp($2) + interval '1 hour')
+      """, [formatter.string(from: Date(timeIntervalSince1970: slotStart)), String(slotStart)])
+    let purge = CronlockBinary.run(["purge", "--ttl", "1h", "-v", "--table", table])
+    #expect(purge.stderr.contains("deleted 1 row"))
+    let late = runAt("-3h", ["-v", "--job", "p", "--precision", "1h", "--table", table] + ignoreSkew + ["--"]
+      + scratch.markingChild)
+    #expect(late.status == 0)
+    #expect(late.stderr.contains("the slot ended more than 1h before this claim"), "\(late.stderr)")
+    #expect(scratch.markerLines.isEmpty, "the purged slot did not run again")
+    #expect(try server.query("SELECT count(*) FROM \(table)") == [["0"]])
   }
 
   @Test("a host whose clock is 30 s behind warns once and the row records the skew")

@@ -44,12 +44,13 @@ extension PostgresLockStore {
     return deleted
   }
 
-  /// The database's now and now − ttl, read once so every batch uses the same bounds; as
+  /// The database's now − `Slot.claimableAfterEnd` (slots that ended before it can no longer
+  /// be claimed) and now − ttl, read once so every batch uses the same bounds; as
   /// timestamptz literals that parse the same whatever the session's settings.
   private func purgeBounds(_ request: PurgeRequest) throws(PostgresError) -> (now: String, cutoff: String) {
     let result = try connection.execute(
-      "SELECT \(Self.literal("now()")), \(Self.literal("now() - $1::interval"))",
-      ["\(request.ttl.nanoseconds / 1000) microseconds"])
+      "SELECT \(Self.literal("now() - $2::interval")), \(Self.literal("now() - $1::interval"))",
+      ["\(request.ttl.nanoseconds / 1000) microseconds", "\(Slot.claimableAfterEnd.nanoseconds / 1000) microseconds"])
     return (result.value(row: 0, column: 0) ?? "", result.value(row: 0, column: 1) ?? "")
   }
 

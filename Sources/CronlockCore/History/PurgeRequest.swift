@@ -1,7 +1,7 @@
 /// What `cronlock purge` deletes: terminal rows (FINISHED, FAILED, ABANDONED — never RUNNING)
-/// whose `updated_at` is older than `ttl` by the database's clock, and whose slot has ended by
-/// that clock (`slot_end IS NULL OR slot_end < now()`), so a host firing late within its slot
-/// still finds the row and loses. A row without `slot_end` (an explicit `--identifier`, or a
+/// whose `updated_at` is older than `ttl` by the database's clock, and whose slot stopped being
+/// claimable by that clock (`slot_end < now() - Slot.claimableAfterEnd`), so a host firing late
+/// still finds the row and loses, and none can win the slot once the row is gone. A row without `slot_end` (an explicit `--identifier`, or a
 /// Go locker's row) has no end: the TTL alone governs it, and once purged, that identifier can
 /// be claimed again.
 public struct PurgeRequest: Sendable, Equatable {
