@@ -25,20 +25,9 @@ public enum LockName {
     scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value)
   }
 
-  /// `value` with control characters shown as `\u{…}`-style escapes, safe for one line of output.
+  /// `value` safe for one line of output: control and invisible formatting characters escaped.
   public static func escaped(_ value: String) -> String {
-    var text = ""
-    for scalar in value.unicodeScalars {
-      switch scalar {
-      case "\n": text += "\\n"
-      case "\t": text += "\\t"
-      case "\r": text += "\\r"
-      case "\\": text += "\\\\"
-      case _ where isControl(scalar): text += "\\x" + hex(scalar.value, width: 2)
-      default: text.unicodeScalars.append(scalar)
-      }
-    }
-    return text
+    TerminalText.escaped(value)
   }
 
   private static func hex(_ value: UInt32, width: Int = 4) -> String {
