@@ -1,0 +1,162 @@
+import CronlockCore
+import Foundation
+import Testing
+
+/// Catalogue items 17–20 and 22: signals, timeouts, grandchildren, SIGKILL, big output.
+@Suite("fault: processes and signals")
+struct FaultSignalTests {
+  let server = FaultServer.shared
+
+  @Test("items 17, 19: TERM/INT/HUP while the child runs reach its whole group; 128+N; the row says so; no grandchild left",
+        arguments: [(SIGTERM, 143), (SIGINT, 130), (SIGHUP, 129)] as [(Int32, Int32)])
+  func forwardedWhileRunning(signal: Int32, expected: Int32) throws {
+    let table = try server.freshTable("sig")
+    let scratch = Scratch()
+    // A grandchild that reports what reaches it, and one that would sleep on: the sweep after the
+    // signal must kill it. Background jobs of sh ignore INT, so for INT there is no report; for
+    // TERM and HUP the child waits (up to 5 s) for the report, then dies of the same signal, so
+    // the sweep cannot kill the reporter first.
+    let name = signal == SIGTERM ? "TERM" : "HUP"
+    let grandchild = scratch.path("grandchild")
+    let reraise = signal == SIGINT ? "" : """
+      trap 'i=0; while [ ! -e \(grandchild) ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done; trap - \(name); kill -\(name) $$' \(name)
+      """
+    let child = scratch.faultChild("""
+      sleep 100 &
+      (trap 'echo got >> \(grandchild); exit 0' TERM HUP; touch '\(scratch.path("ready"))'
+       while :; do sleep 0.05; done) &
+      \(reraise)
+      wait
+      """)
+    let process = Fault.start(["--job", "sig", "--identifier", "s1", "--table", table, "--"] + child, environment: server.environment)
+    #expect(scratch.waitForFile("ready"))
+    process.signal(signal)
+    let result = process.finish()
+    #expect(result.status == expected, "\(result.stderr)")
+    if signal != SIGINT { #expect(scratch.waitForFile("grandchild", timeout: 1), "the grandchild got the signal") }
+    let rows = try server.query("SELECT status, signal, note FROM \(table)")
+    #expect(rows.first?[0] == "FAILED" && rows.first?[1] == String(signal), "\(rows)")
+    #expect(rows.first?[2]?.contains("signal \(signal)") == true, "\(rows)")
+    try History.check(table: table, server: server, scratch: scratch,
+                      invocations: [Invocation(job: "sig", result: result, identifier: "s1")])
+  }
+
+  @Test("item 17: a signal while cronlock is still connecting ends it within 2 s with 128+N: no child, no row",
+        arguments: [(SIGTERM, 143), (SIGINT, 130), (SIGHUP, 129)] as [(Int32, Int32)])
+  func signalWhileConnecting(signal: Int32, expected: Int32) throws {
+    let listener = DeadListener(.silent)
+    let scratch = Scratch()
+    let process = Fault.start(["--job", "conn", "--identifier", "s1", "--database", listener.database, "--connect-timeout", "60s",
+                               "--"] + scratch.faultChild(), environment: [:])
+    #expect(listener.waitForClient(), "cronlock connected")
+    let (result, seconds) = Fault.timed {
+      process.signal(signal)
+      return process.finish()
+    }
+    #expect(result.status == expected, "\(result.stderr)")
+    #expect(seconds < 2)
+    #expect(scratch.executions.isEmpty)
+  }
+
+  @Test("item 17: a signal while the claim waits for a lock ends cronlock within 2 s with 128+N: no child, no row left")
+  func signalWhileClaiming() throws {
+    let table = try server.freshTable("claiming")
+    let scratch = Scratch()
+    let holder = try Connection.connect(url: server.conninfo, connectTimeout: .seconds(10))
+    try holder.execute("BEGIN")
+    try holder.execute("LOCK TABLE \(table) IN SHARE MODE")
+    let process = Fault.start(["--job", "claiming", "--identifier", "s1", "--table", table, "--lock-timeout", "60s",
+                               "--connect-timeout", "60s", "--"] + scratch.faultChild(), environment: server.environment)
+    let backend = try #require(try server.waitForWaitingBackend(on: table))
+    let (result, seconds) = Fault.timed {
+      process.signal(SIGINT)
+      return process.finish()
+    }
+    try holder.execute("ROLLBACK")
+    #expect(result.status == 130, "\(result.stderr)")
+    #expect(seconds < 2)
+    let deadline = Date().addingTimeInterval(10)
+    while try server.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [String(backend)]) != [] && Date() < deadline {
+      usleep(50_000)
+    }
+    #expect(try server.query("SELECT count(*) FROM \(table)") == [["0"]])
+    #expect(scratch.executions.isEmpty)
+  }
+
+  @Test("items 18, 19: --timeout 1s --kill-after 1s: a child that ignores TERM is killed with its group; 124; the row says timed out",
+        arguments: [true, false])
+  func timeout(ignoresTerm: Bool) throws {
+    let table = try server.freshTable("timeout")
+    let scratch = Scratch()
+    let child = scratch.faultChild((ignoresTerm ? "trap '' TERM\n" : "") + "sleep 100 & sleep 100 & wait")
+    let (result, seconds) = Fault.timed {
+      Fault.run(["--job", "to", "--identifier", "s1", "--table", table, "--timeout", "1s", "--kill-after", "1s", "--"] + child,
+                environment: server.environment)
+    }
+    #expect(result.status == 124, "\(result.stderr)")
+    #expect(seconds < 1 + 1 + 5)
+    let rows = try server.query("SELECT status, note, signal FROM \(table)")
+    #expect(rows.first?[0] == "FAILED" && rows.first?[1]?.contains("timed out") == true, "\(rows)")
+    #expect(rows.first?[2] == String(ignoresTerm ? SIGKILL : SIGTERM), "\(rows)")
+    try History.check(table: table, server: server, scratch: scratch,
+                      invocations: [Invocation(job: "to", result: result, identifier: "s1")])
+  }
+
+  @Test("item 20: SIGKILL to cronlock: the child dies too, the row stays RUNNING until its heartbeat lapses, the next slot runs")
+  func killedCronlock() throws {
+    let table = try server.freshTable("killed")
+    let scratch = Scratch()
+    let arguments = ["--job", "killed", "--table", table, "--heartbeat", "1s"]
+    let process = Fault.start(arguments + ["--identifier", "s1", "--"]
+      + scratch.faultChild("touch '\(scratch.path("ready"))'; exec sleep 100"), environment: server.environment)
+    #expect(scratch.waitForFile("ready"))
+    // A beat has landed while cronlock was alive (a generous bound for a 1 s heartbeat).
+    var beat = false
+    let beatDeadline = Date().addingTimeInterval(10)
+    while !beat && Date() < beatDeadline {
+      beat = try server.query("SELECT updated_at > created_at FROM \(table)") == [["t"]]
+      if !beat { usleep(100_000) }
+    }
+    #expect(beat, "the heartbeat refreshes updated_at")
+    process.signal(SIGKILL)
+    let killed = process.finish()
+    #expect(killed.status == 137)
+    let child = try #require(scratch.executions.first)
+    #expect(ProcessGroup.waitUntilEmpty(child.pid, timeout: 5) == nil, "PR_SET_PDEATHSIG took the child with it")
+    #expect(try server.query("SELECT status, heartbeat_seconds FROM \(table)") == [["RUNNING", "1"]])
+    let staleDeadline = Date().addingTimeInterval(15)
+    var stale = false
+    while !stale && Date() < staleDeadline {
+      stale = try server.query("SELECT updated_at < now() - 3 * make_interval(secs => heartbeat_seconds) FROM \(table)") == [["t"]]
+      if !stale { usleep(100_000) }
+    }
+    #expect(stale, "no heartbeat once cronlock is gone")
+    let next = Fault.run(arguments + ["--identifier", "s2", "--"] + scratch.faultChild(), environment: server.environment)
+    #expect(next.status == 0, "\(next.stderr)")
+    try History.check(table: table, server: server, scratch: scratch,
+                      invocations: [Invocation(job: "killed", result: killed, killed: true),
+                                    Invocation(job: "killed", result: next, identifier: "s2")])
+  }
+
+  @Test("item 22: 10 MiB on the child's stdout and on its stderr (a pipe) arrive byte for byte")
+  func bigOutput() throws {
+    let table = try server.freshTable("big")
+    let scratch = Scratch()
+    let payload = Data((0..<(10 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) })
+    try payload.write(to: URL(fileURLWithPath: scratch.path("payload")))
+    let child = scratch.faultChild("cat '\(scratch.path("payload"))'; cat '\(scratch.path("payload"))' >&2")
+    let result = Shell.run(["/bin/sh", "-c", "\"$@\" 2>&1 >'\(scratch.path("out"))' | cat > '\(scratch.path("err"))'", "sh",
+                            CronlockBinary.path, "--job", "big", "--identifier", "s1", "--table", table, "--"] + child,
+                           environment: CronlockBinary.environment())
+    #expect(result.status == 0, "\(result.stderr)")
+    let out = try Data(contentsOf: URL(fileURLWithPath: scratch.path("out")))
+    let err = try Data(contentsOf: URL(fileURLWithPath: scratch.path("err")))
+    let runLine = Data("run=\(scratch.executions.first?.runID ?? "?")\n".utf8)
+    #expect(out == runLine + payload, "stdout: \(out.count) bytes")
+    #expect(err == payload, "stderr: \(err.count) bytes")
+    try History.check(table: table, server: server, scratch: scratch,
+                      invocations: [Invocation(job: "big", result: ProcessResult(status: result.status,
+                                                                                stdout: String(decoding: runLine, as: UTF8.self),
+                                                                                stderr: ""), identifier: "s1")])
+  }
+}
