@@ -120,6 +120,9 @@ struct ScheduleRunTests {
     #expect(lines.first?.contains("behind the database's") == true)
     let skew = Int(try server.query("SELECT clock_skew_ms FROM \(table)").first?.first.flatMap { $0 } ?? "") ?? 0
     #expect((-32_000 ... -28_000).contains(skew), "\(skew)")
+    let listed = CronlockBinary.run(["list", "--format", "json", "--table", table])
+    let rows = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
+    #expect((rows?.first?["clock_skew_ms"] as? Int).map { (-32_000 ... -28_000).contains($0) } == true, "list shows the skew")
     let quiet = CronlockBinary.run(["--job", "skew", "--identifier", "two", "--table", table, "--", "true"])
     #expect(quiet.stderr.isEmpty, "a host in step with the database says nothing")
   }

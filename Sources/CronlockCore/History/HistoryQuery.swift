@@ -45,7 +45,7 @@ public struct HistoryQuery: Sendable, Equatable {
              CASE WHEN \(PostgresLockStore.staleCondition) THEN 'STALE' ELSE status END,
              \(Self.micros("created_at")), \(Self.micros("updated_at")), \(Self.micros("finished_at")),
              \(Self.micros("slot_end")), exit_code, signal, pid, command, note, cronlock_version,
-             \(Self.micros("now()"))
+             \(Self.micros("now()")), clock_skew_ms, heartbeat_seconds
       FROM (SELECT * FROM \(table.quoted)\(clause)
             ORDER BY created_at DESC, id DESC
             LIMIT \(limitParameter)) AS newest

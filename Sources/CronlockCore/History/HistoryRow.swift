@@ -19,6 +19,10 @@ public struct HistoryRow: Sendable, Equatable {
   public var command: String?
   public var note: String?
   public var cronlockVersion: String?
+  /// The claiming host's clock minus the database's, measured by the claim.
+  public var clockSkewMilliseconds: Int64?
+  /// How often the run refreshes `updated_at`; nil for rows that never beat (the Go lockers').
+  public var heartbeatSeconds: Int64?
   /// How long the run took, or for a RUNNING row how long it has been running.
   public var duration: TimeSpan?
 
@@ -76,6 +80,8 @@ public struct HistoryRow: Sendable, Equatable {
       ("command", .text(command)),
       ("note", .text(note)),
       ("cronlock_version", .text(cronlockVersion)),
+      ("clock_skew_ms", .number(clockSkewMilliseconds)),
+      ("heartbeat_seconds", .number(heartbeatSeconds)),
     ]
   }
 

@@ -13,6 +13,8 @@ extension PostgresLockStore {
           status: text(4), startedAt: time(5), updatedAt: time(6), finishedAt: time(7), slotEnd: time(8),
           exitCode: int32(9), signal: int32(10), pid: int32(11), command: text(12), note: text(13),
           cronlockVersion: text(14))
+        entry.clockSkewMilliseconds = text(16).flatMap { Int64($0) }
+        entry.heartbeatSeconds = text(17).flatMap { Int64($0) }
         entry.duration = HistoryRow.duration(
           status: entry.status, startedAt: entry.startedAt, updatedAt: entry.updatedAt,
           finishedAt: entry.finishedAt, now: time(15))
