@@ -146,28 +146,42 @@ public struct Runner {
     }
     reporter.info("\(context): claimed as run \(runID)")
 
-    let supervisor = Supervisor(childMask: childMask)
-    let environment = ChildEnvironment.make(
-      inherited: ChildEnvironment.current(), job: options.job, identifier: slot.identifier,
-      runID: String(runID), worker: options.worker)
-    switch supervisor.spawn(options.command, environment: environment) {
+    let heartbeatBudget = min(options.supervision.heartbeat, .seconds(5))
+    let ran = runChild(runID: runID, slot: slot, context: context, signals: signals, childMask: childMask) { forwarding in
+      do throws(CronlockError) {
+        try store.heartbeat(runID: runID, deadline: .after(heartbeatBudget), interruption: forwarding)
+      } catch {
+        reporter.info("\(context): heartbeat of run \(runID) failed: \(error.message)")
+      }
+    }
+    switch ran {
     case .failure(let failure):
-      reporter.error("\(context): cannot run '\(LockName.escaped(options.command.name))': \(failure.reason)")
       record(RunRecord(status: .failed, exitCode: failure.exitStatus, note: "cannot run the command: \(failure.reason)"),
              runID: runID, in: store, context: context)
       return failure.exitStatus
-    case .success(let pid):
-      var supervision = Supervision(policy: options.supervision, startedAt: Deadline.monotonicNow())
-      let heartbeatBudget = min(options.supervision.heartbeat, .seconds(5))
-      let outcome = supervisor.supervise(pid, &supervision, signals: signals) { forwarding in
-        do throws(CronlockError) {
-          try store.heartbeat(runID: runID, deadline: .after(heartbeatBudget), interruption: forwarding)
-        } catch {
-          reporter.info("\(context): heartbeat of run \(runID) failed: \(error.message)")
-        }
-      }
+    case .success(let (outcome, supervision)):
       record(supervision.record(for: outcome), runID: runID, in: store, context: context)
       return supervision.exitStatus(for: outcome)
+    }
+  }
+
+  /// Starts the command and supervises it to its end. Without a run id it runs unrecorded
+  /// (--on-db-error run) and its CRONLOCK_RUN_ID is empty.
+  private func runChild(runID: Int64?, slot: Slot, context: String, signals: SignalChannel, childMask: sigset_t,
+                        heartbeat: (Interruption) -> Void) -> Result<(ChildOutcome, Supervision), SpawnError>
+  {
+    let environment = ChildEnvironment.make(
+      inherited: ChildEnvironment.current(), job: options.job, identifier: slot.identifier,
+      runID: runID.map { String($0) } ?? "", worker: options.worker)
+    let supervisor = Supervisor(childMask: childMask)
+    switch supervisor.spawn(options.command, environment: environment) {
+    case .failure(let failure):
+      reporter.error("\(context): cannot run '\(LockName.escaped(options.command.name))': \(failure.reason)")
+      return .failure(failure)
+    case .success(let pid):
+      var supervision = Supervision(policy: options.supervision, startedAt: Deadline.monotonicNow())
+      let outcome = supervisor.supervise(pid, &supervision, signals: signals, heartbeat: heartbeat)
+      return .success((outcome, supervision))
     }
   }
 
@@ -188,18 +202,9 @@ public struct Runner {
       return options.skipExitCode
     case .run:
       reporter.error("\(context): \(error.message); running the command anyway, unrecorded (--on-db-error run)")
-      let supervisor = Supervisor(childMask: childMask)
-      let environment = ChildEnvironment.make(
-        inherited: ChildEnvironment.current(), job: options.job, identifier: slot.identifier, runID: "",
-        worker: options.worker)
-      switch supervisor.spawn(options.command, environment: environment) {
-      case .failure(let failure):
-        reporter.error("\(context): cannot run '\(LockName.escaped(options.command.name))': \(failure.reason)")
-        return failure.exitStatus
-      case .success(let pid):
-        var supervision = Supervision(policy: options.supervision, startedAt: Deadline.monotonicNow())
-        let outcome = supervisor.supervise(pid, &supervision, signals: signals) { _ in }
-        return supervision.exitStatus(for: outcome)
+      switch runChild(runID: nil, slot: slot, context: context, signals: signals, childMask: childMask, heartbeat: { _ in }) {
+      case .failure(let failure): return failure.exitStatus
+      case .success(let (outcome, supervision)): return supervision.exitStatus(for: outcome)
       }
     }
   }
