@@ -16,11 +16,16 @@ let package = Package(
       pkgConfig: "libpq",
       providers: [.apt(["libpq-dev"])]
     ),
+    .systemLibrary(
+      name: "CSQLite",
+      pkgConfig: "sqlite3",
+      providers: [.apt(["libsqlite3-dev"])]
+    ),
     // posix_spawn cannot set PR_SET_PDEATHSIG in the child; fork + exec in C can.
     .target(name: "CSpawn"),
     .target(
       name: "CronlockCore",
-      dependencies: ["CLibPQ", "CSpawn"]
+      dependencies: ["CLibPQ", "CSQLite", "CSpawn"]
     ),
     .executableTarget(
       name: "cronlock",

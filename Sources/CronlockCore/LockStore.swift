@@ -94,9 +94,13 @@ public struct RunRecord: Sendable, Equatable {
   }
 }
 
-/// The lock table, whatever keeps it. Errors are `CronlockError`s with design §6's statuses.
-/// Every call gives up at its deadline, and stops early when the interruption says so.
-public protocol LockStore {
+/// The lock table, whatever keeps it: PostgreSQL or an SQLite file. Everything the command
+/// line does goes through this, so it never knows which one it talks to. Errors are
+/// `CronlockError`s with design §6's statuses. Every call of a run gives up at its deadline,
+/// and stops early when the interruption says so.
+public protocol LockStore: AnyObject {
+  var table: TableName { get }
+
   /// Tries to take the slot in one short transaction, retrying transient failures.
   func claim(_ request: ClaimRequest, deadline: Deadline, interruption: Interruption?) throws(CronlockError) -> Claim
   /// Shows the run is alive: refreshes `updated_at`.
@@ -105,4 +109,39 @@ public protocol LockStore {
   func finish(runID: Int64, _ record: RunRecord, deadline: Deadline, interruption: Interruption?) throws(CronlockError)
   /// Best effort: removes the row this request claimed, if it exists (a run stopped before it started).
   func release(_ request: ClaimRequest, deadline: Deadline)
+
+  /// Creates or adopts the table; idempotent and safe to run on many hosts at once.
+  func migrate() throws(CronlockError) -> MigrationReport
+  /// What `migrate` runs, as one script for people to read (`migrate --print-sql`).
+  var migrationScript: String { get }
+  /// Says whether `run` can use the table from this host.
+  func check(maxSkew: TimeSpan) throws(CronlockError) -> TableCheck
+
+  /// The rows `query` selects, newest first.
+  func history(_ query: HistoryQuery) throws(CronlockError) -> [HistoryRow]
+  /// How many rows `purge` would delete now; deletes nothing.
+  func countPurgeable(_ request: PurgeRequest) throws(CronlockError) -> Int
+  /// Deletes what `request` selects in short batches and returns how many rows went.
+  func purge(_ request: PurgeRequest) throws(CronlockError) -> Int
+  /// Marks RUNNING rows with no sign of life for `after` (and three heartbeats) ABANDONED;
+  /// with `dryRun`, only counts them.
+  func abandonStale(after: TimeSpan, job: String?, dryRun: Bool) throws(CronlockError) -> Int
+}
+
+/// What `migrate` did.
+public struct MigrationReport: Sendable, Equatable {
+  public var createdTable: Bool
+  public var createdUniqueIndex: Bool
+}
+
+/// The store a database URL names: an `sqlite:` URL opens that file; anything else — or no
+/// URL, which means libpq's defaults — is PostgreSQL. Never falls back from one to the other:
+/// a crontab that forgot its URL must fail closed, not take a private lock on each host.
+public func openLockStore(url: DatabaseURL?, table: TableName, connectTimeout: TimeSpan) throws(CronlockError)
+  -> any LockStore
+{
+  if let url, let location = try SQLiteLocation(url: url.raw) {
+    return try SQLiteLockStore(location: location, table: table, connectTimeout: connectTimeout)
+  }
+  return try PostgresLockStore(url: url, table: table, connectTimeout: connectTimeout)
 }

@@ -91,11 +91,7 @@ public struct PostgresSchema: Sendable {
 }
 
 extension PostgresLockStore {
-  /// What `migrate` did.
-  public struct MigrationReport: Sendable, Equatable {
-    public var createdTable: Bool
-    public var createdUniqueIndex: Bool
-  }
+  public var migrationScript: String { PostgresSchema(table: table).script }
 
   /// Creates or adopts the table; idempotent and safe to run concurrently.
   public func migrate() throws(CronlockError) -> MigrationReport {

@@ -9,7 +9,7 @@ import Glibc
 struct ConnectionOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
-      "PostgreSQL URI or key=value string. Default: $CRONLOCK_DATABASE_URL, else libpq's own (PGHOST, PGSERVICE, ~/.pgpass, ...).",
+      "PostgreSQL URI or key=value string, or sqlite:PATH for one host. Default: $CRONLOCK_DATABASE_URL, else libpq's own (PGHOST, PGSERVICE, ~/.pgpass, ...).",
       valueName: "url"))
   var database: String?
 
@@ -27,13 +27,13 @@ struct ConnectionOptions: ParsableArguments {
     ConnectionSettings(database: database, table: table, connectTimeout: connectTimeout)
   }
 
-  func openStore() throws(CronlockError) -> PostgresLockStore {
+  func openStore() throws(CronlockError) -> any LockStore {
     try settings.openStore()
   }
 }
 
 /// Where the lock table is, as plain values; flags first, then `CRONLOCK_*` variables, then
-/// libpq's own defaults.
+/// libpq's own defaults — never an SQLite file nobody named.
 struct ConnectionSettings: Equatable {
   var database: String?
   var table: String?
@@ -48,8 +48,8 @@ struct ConnectionSettings: Equatable {
     return try TableName(parsing: text)
   }
 
-  func openStore() throws(CronlockError) -> PostgresLockStore {
-    try PostgresLockStore(url: databaseURL, table: tableName(), connectTimeout: connectTimeout)
+  func openStore() throws(CronlockError) -> any LockStore {
+    try openLockStore(url: databaseURL, table: tableName(), connectTimeout: connectTimeout)
   }
 }
 

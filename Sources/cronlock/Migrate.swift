@@ -22,13 +22,13 @@ extension Cronlock {
     var connection: ConnectionOptions
 
     func run() throws {
-      let connection = connection.settings
-      let table = try connection.tableName()
+      let store = try connection.openStore()
+      let table = store.table
       if printSQL {
-        print(PostgresSchema(table: table).script)
+        print(store.migrationScript)
         return
       }
-      let report = try connection.openStore().migrate()
+      let report = try store.migrate()
       let reporter = Reporter(verbose: verbose)
       reporter.info(report.createdTable ? "created table \(table)" : "table \(table) exists; added what was missing")
       if report.createdUniqueIndex { reporter.info("created the unique index on (job_name, job_identifier)") }

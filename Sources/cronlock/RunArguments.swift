@@ -43,10 +43,9 @@ struct RunArguments: Equatable {
   func execute(startedAt: Timestamp) -> Int32 {
     let reporter = Reporter(verbose: verbose)
     let options: RunOptions
-    let table: TableName
     do {
       options = try runOptions()
-      table = try connection.tableName()
+      _ = try connection.tableName()
     } catch {
       reporter.error(error.message)
       return error.status
@@ -56,8 +55,7 @@ struct RunArguments: Equatable {
     let childMask = ForwardedSignals.block()
     let connection = connection
     return Runner(options: options, reporter: reporter).run(startedAt: startedAt, childMask: childMask) {
-      () throws(CronlockError) -> any LockStore in
-      try PostgresLockStore(url: connection.databaseURL, table: table, connectTimeout: connection.connectTimeout)
+      () throws(CronlockError) -> any LockStore in try connection.openStore()
     }
   }
 

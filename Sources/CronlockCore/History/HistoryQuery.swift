@@ -41,11 +41,10 @@ public struct HistoryQuery: Sendable, Equatable {
     // The inner query picks the rows; the outer one converts only those, not every row the
     // scan passes to a sort when no index gives the order.
     let sql = """
-      SELECT id, job_name, job_identifier, worker,
-             CASE WHEN \(PostgresLockStore.staleCondition) THEN 'STALE' ELSE status END,
+      SELECT id, job_name, job_identifier, worker, status,
              \(Self.micros("created_at")), \(Self.micros("updated_at")), \(Self.micros("finished_at")),
              \(Self.micros("slot_end")), exit_code, signal, pid, command, note, cronlock_version,
-             \(Self.micros("now()")), clock_skew_ms, heartbeat_seconds
+             clock_skew_ms, heartbeat_seconds, \(Self.micros("now()"))
       FROM (SELECT * FROM \(table.quoted)\(clause)
             ORDER BY created_at DESC, id DESC
             LIMIT \(limitParameter)) AS newest

@@ -49,6 +49,34 @@ public struct HistoryRow: Sendable, Equatable {
     self.duration = duration
   }
 
+  /// A row from the columns both stores select, in this order: id, job_name, job_identifier,
+  /// worker, status, created_at, updated_at, finished_at, slot_end, exit_code, signal, pid,
+  /// command, note, cronlock_version, clock_skew_ms, heartbeat_seconds. `time` reads the
+  /// store's text for an instant; `now` is the database's clock.
+  init(columns: [String?], time: (String) -> Timestamp?, now: Timestamp?) {
+    func instant(_ column: Int) -> Timestamp? { columns[column].flatMap(time) }
+    func int32(_ column: Int) -> Int32? { columns[column].flatMap { Int32($0) } }
+    self.init(
+      id: columns[0].flatMap { Int64($0) } ?? 0, job: columns[1], identifier: columns[2], worker: columns[3],
+      status: columns[4], startedAt: instant(5), updatedAt: instant(6), finishedAt: instant(7), slotEnd: instant(8),
+      exitCode: int32(9), signal: int32(10), pid: int32(11), command: columns[12], note: columns[13],
+      cronlockVersion: columns[14])
+    clockSkewMilliseconds = columns[15].flatMap { Int64($0) }
+    heartbeatSeconds = columns[16].flatMap { Int64($0) }
+    duration = Self.duration(status: status, startedAt: startedAt, updatedAt: updatedAt, finishedAt: finishedAt, now: now)
+    if isStale(now: now) { status = Self.stale }
+  }
+
+  /// How `list` shows a RUNNING row whose run has stopped beating.
+  public static let stale = "STALE"
+
+  /// A RUNNING row is stale once its heartbeat is older than three of its intervals. Rows
+  /// without a stored interval (the Go lockers') never beat, so nothing can judge them.
+  func isStale(now: Timestamp?) -> Bool {
+    guard status == RunStatus.running.rawValue, let heartbeatSeconds, let updatedAt, let now else { return false }
+    return updatedAt.nanosecondsSinceEpoch < now.nanosecondsSinceEpoch - 3 * heartbeatSeconds * 1_000_000_000
+  }
+
   /// Start to finish; for a RUNNING row, start to the database's `now`; for a terminal row
   /// without `finished_at` (the Go lockers' FINISHED rows), start to its last update. Nil when
   /// the start is unknown or the clocks that wrote the row disagree (a negative span).

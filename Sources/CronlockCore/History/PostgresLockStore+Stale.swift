@@ -1,13 +1,6 @@
 /// Stale runs: RUNNING rows whose heartbeat lapsed — a crashed host, a SIGKILLed cronlock, or
 /// a Go locker's row that was never finished.
 extension PostgresLockStore {
-  /// A RUNNING row is shown STALE once its heartbeat is older than three of its intervals.
-  /// Rows without a stored interval (the Go lockers') never beat, so `list` cannot judge them.
-  static let staleCondition = """
-    status = 'RUNNING' AND heartbeat_seconds IS NOT NULL
-      AND updated_at < now() - make_interval(secs => 3 * heartbeat_seconds)
-    """
-
   /// Marks RUNNING rows with no sign of life for `after` (and for three heartbeats, whichever
   /// is longer) ABANDONED, with a note; returns how many. With `dryRun`, only counts them.
   public func abandonStale(after: TimeSpan, job: String?, dryRun: Bool) throws(CronlockError) -> Int {

@@ -1,0 +1,62 @@
+/// The claim's SQL on SQLite: one `INSERT … ON CONFLICT DO NOTHING` normally; with
+/// --no-overlap, a `BEGIN IMMEDIATE` transaction, which holds the file's write lock while it
+/// looks for a live run of the job, so two claims cannot both see none.
+struct SQLiteClaim {
+  let table: TableName
+  let request: ClaimRequest
+
+  func run(on connection: SQLiteConnection, deadline: Deadline, interruption: Interruption?) throws(SQLiteError) -> Claim {
+    let now = Timestamp.now()
+    var claim = Claim(outcome: .lost, clockSkew: ClockSkew(milliseconds: 0))
+    if let end = request.slot.end, end <= now.adding(TimeSpan(nanoseconds: -Slot.claimableAfterEnd.nanoseconds)) {
+      // Purge may already have removed the slot's row; winning it now would run it twice.
+      claim.reason = "the slot ended more than \(Slot.claimableAfterEnd) before this claim"
+      return claim
+    }
+    guard request.noOverlap else {
+      claim.outcome = try insert(on: connection, now: now, deadline: deadline, interruption: interruption)
+      return claim
+    }
+    try connection.query("BEGIN IMMEDIATE", deadline: deadline, interruption: interruption)
+    do throws(SQLiteError) {
+      let live = try connection.query(
+        """
+        SELECT id, worker FROM \(table.quoted)
+        WHERE job_name = ?1 AND status = 'RUNNING'
+          AND julianday(updated_at) > julianday(?2) - 3 * coalesce(heartbeat_seconds, 30) / 86400.0
+        ORDER BY id DESC LIMIT 1
+        """, [.text(request.job), .text(now.sqliteText)], deadline: deadline, interruption: interruption)
+      if let running = live.first {
+        claim.reason = "run \(running[0] ?? "?") of this job is still running on \(running[1] ?? "another worker") (--no-overlap)"
+      } else {
+        claim.outcome = try insert(on: connection, now: now, deadline: deadline, interruption: interruption)
+      }
+      try connection.query("COMMIT", deadline: deadline, interruption: interruption)
+      return claim
+    } catch {
+      if connection.inTransaction { _ = try? connection.query("ROLLBACK", deadline: .after(.seconds(2))) }
+      throw error
+    }
+  }
+
+  private func insert(on connection: SQLiteConnection, now: Timestamp, deadline: Deadline,
+                      interruption: Interruption?) throws(SQLiteError) -> ClaimOutcome
+  {
+    let rows = try connection.query(
+      """
+      INSERT INTO \(table.quoted)
+        (created_at, updated_at, job_name, job_identifier, worker, status,
+         pid, command, slot_end, run_token, cronlock_version, clock_skew_ms, heartbeat_seconds)
+      VALUES (?1, ?1, ?2, ?3, ?4, 'RUNNING', ?5, ?6, ?7, ?8, ?9, 0, ?10)
+      ON CONFLICT (job_name, job_identifier) DO NOTHING
+      RETURNING id
+      """,
+      [
+        .text(now.sqliteText), .text(request.job), .text(request.slot.identifier), .text(request.worker),
+        .integer(request.pid), .text(request.command), .text(request.slot.end?.sqliteText), .text(request.runToken),
+        .text(Version.current), .integer(request.heartbeat.secondsRoundedUp()),
+      ], deadline: deadline, interruption: interruption)
+    guard let value = rows.first?.first, let text = value, let id = Int64(text) else { return .lost }
+    return .won(runID: id)
+  }
+}

@@ -1,0 +1,149 @@
+import CSQLite
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One SQLite connection, owned and closed exactly once; the only code that touches SQLite's
+/// pointers. Values come back as text (nil for NULL), as they do from libpq.
+final class SQLiteConnection {
+  private let handle: OpaquePointer
+  /// Read by the busy handler while a statement waits for another writer's lock.
+  private let busyWait = BusyWait()
+
+  private init(handle: OpaquePointer) {
+    self.handle = handle
+    sqlite3_extended_result_codes(handle, 1)
+    // SQLite's own busy timeout sleeps blindly; this one waits on the signal channel too, so
+    // a signal ends a wait for the lock at once, as it ends a wait for PostgreSQL.
+    sqlite3_busy_handler(handle, { context, attempt in
+      Unmanaged<BusyWait>.fromOpaque(context!).takeUnretainedValue().shouldRetry(attempt: Int(attempt)) ? 1 : 0
+    }, Unmanaged.passUnretained(busyWait).toOpaque())
+  }
+
+  deinit {
+    sqlite3_close_v2(handle)
+  }
+
+  /// Opens the file read-write, creating it when `create` is set; makes no change to it.
+  static func open(path: String, create: Bool) throws(SQLiteError) -> SQLiteConnection {
+    var handle: OpaquePointer?
+    let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
+    let code = sqlite3_open_v2(path, &handle, flags, nil)
+    guard code == SQLITE_OK, let handle else {
+      // Build the error before closing the handle it reads from; SQLite: close even on failure.
+      let error = handle.map { SQLiteError(code: code, handle: $0) } ?? SQLiteError(code: code, message: "out of memory")
+      sqlite3_close_v2(handle)
+      throw error
+    }
+    return SQLiteConnection(handle: handle)
+  }
+
+  /// Runs one statement and returns its rows. A statement that must wait for another writer
+  /// waits until `deadline`, or until `interruption` says stop.
+  @discardableResult
+  func query(_ sql: String, _ parameters: [SQLiteValue] = [], deadline: Deadline, interruption: Interruption? = nil)
+    throws(SQLiteError) -> [[String?]]
+  {
+    busyWait.deadline = deadline
+    busyWait.interruption = interruption
+    busyWait.interrupted = false
+    defer { busyWait.interruption = nil }
+
+    var prepared: OpaquePointer?
+    let code = sqlite3_prepare_v2(handle, sql, -1, &prepared, nil)
+    guard code == SQLITE_OK, let statement = prepared else { throw SQLiteError(code: code, handle: handle) }
+    defer { sqlite3_finalize(statement) }
+    for (offset, value) in parameters.enumerated() {
+      let index = Int32(offset + 1)
+      let bound: Int32
+      switch value {
+      case .null: bound = sqlite3_bind_null(statement, index)
+      case .integer(let number): bound = sqlite3_bind_int64(statement, index, number)
+      case .text(let text): bound = sqlite3_bind_text(statement, index, text, -1, cronlock_sqlite_transient())
+      }
+      guard bound == SQLITE_OK else { throw SQLiteError(code: bound, handle: handle) }
+    }
+    var rows: [[String?]] = []
+    while true {
+      let step = sqlite3_step(statement)
+      if step == SQLITE_DONE { return rows }
+      guard step == SQLITE_ROW else {
+        if busyWait.interrupted { throw SQLiteError(code: SQLITE_INTERRUPT, message: "interrupted") }
+        throw SQLiteError(code: step, handle: handle)
+      }
+      rows.append((0..<sqlite3_column_count(statement)).map { column in
+        sqlite3_column_type(statement, column) == SQLITE_NULL
+          ? nil : String(cString: sqlite3_column_text(statement, column))
+      })
+    }
+  }
+
+  /// Rows changed by the last INSERT, UPDATE or DELETE.
+  var changes: Int { Int(sqlite3_changes(handle)) }
+
+  /// Whether a transaction is open (false in autocommit mode).
+  var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+  static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+}
+
+/// A statement parameter.
+enum SQLiteValue: Sendable, Equatable {
+  case null
+  case integer(Int64)
+  case text(String)
+
+  static func text(_ value: String?) -> SQLiteValue { value.map { .text($0) } ?? .null }
+  static func integer<Number: BinaryInteger>(_ value: Number?) -> SQLiteValue { value.map { .integer(Int64($0)) } ?? .null }
+}
+
+/// A failure SQLite reported: its primary result code, and its message folded to one line.
+struct SQLiteError: Error, CustomStringConvertible, Sendable {
+  /// The primary code, e.g. `SQLITE_BUSY`; `extendedCode` says more (`SQLITE_IOERR_FSYNC`).
+  let code: Int32
+  let extendedCode: Int32
+  let message: String
+
+  init(code: Int32, message: String) {
+    self.code = code & 0xff
+    self.extendedCode = code
+    self.message = message
+  }
+
+  /// Reads the connection's message, and the system error behind an open or I/O failure.
+  init(code: Int32, handle: OpaquePointer) {
+    var message = String(cString: sqlite3_errmsg(handle))
+    let primary = code & 0xff
+    let systemError = sqlite3_system_errno(handle)
+    if (primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR || primary == SQLITE_READONLY), systemError != 0 {
+      message += " (\(String(cString: strerror(systemError))))"
+    }
+    self.init(code: code, message: PostgresError.oneLine(message))
+  }
+
+  var description: String { message }
+  var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
+  var isInterrupted: Bool { code == SQLITE_INTERRUPT }
+}
+
+/// How long a statement may wait for another connection's lock, consulted by SQLite's busy
+/// handler between attempts.
+private final class BusyWait {
+  var deadline = Deadline.never
+  var interruption: Interruption?
+  var interrupted = false
+
+  /// SQLite's own schedule: short pauses first, since most writers hold the lock for one fsync.
+  private static let pauses: [Int64] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100]
+
+  func shouldRetry(attempt: Int) -> Bool {
+    guard !deadline.hasPassed else { return false }
+    let pause = TimeSpan.milliseconds(Self.pauses[min(attempt, Self.pauses.count - 1)])
+    guard CronlockCore.pause(until: min(.after(pause), deadline), interruption: interruption) else {
+      interrupted = true
+      return false
+    }
+    return true
+  }
+}

@@ -1,0 +1,176 @@
+import CSQLite
+
+/// The lock table in an SQLite file, for one host: the same rows, claim and exit statuses as
+/// PostgreSQL. The database's clock is this host's, so a claim has no skew to measure.
+/// `BEGIN IMMEDIATE` stands in for advisory locks: it takes the file's one write lock.
+public final class SQLiteLockStore: LockStore {
+  public let table: TableName
+  public let location: SQLiteLocation
+  let connectTimeout: TimeSpan
+  private var current: SQLiteConnection?
+
+  /// Checks the table name; opens the file later, when first needed.
+  public init(location: SQLiteLocation, table: TableName, connectTimeout: TimeSpan) throws(CronlockError) {
+    guard table.schema == nil else {
+      throw .configuration("SQLite has no schemas: give --table a plain name, not '\(LockName.escaped(table.description))'")
+    }
+    self.location = location
+    self.table = table
+    self.connectTimeout = connectTimeout
+  }
+
+  /// The open connection; the first call opens the file, in WAL mode. Only `run` and
+  /// `migrate` create a missing file: `list`, `purge` and `check` would only make an empty one.
+  func connect(creating: Bool, deadline: Deadline, interruption: Interruption?) throws(CronlockError) -> SQLiteConnection {
+    if let current { return current }
+    if let kind = location.networkFileSystem {
+      throw .configuration(
+        "\(location.path) is on a network file system (\(kind)): SQLite's locks do not hold across hosts there, "
+          + "so two hosts could both run a slot; use a PostgreSQL URL")
+    }
+    let connection: SQLiteConnection
+    let mode: String?
+    do throws(SQLiteError) {
+      connection = try SQLiteConnection.open(path: location.path, create: creating)
+      // WAL: readers never wait for the writer. synchronous = FULL fsyncs each commit, so an
+      // acknowledged claim survives a power cut (PostgreSQL's synchronous_commit = on).
+      mode = try connection.query("PRAGMA journal_mode = WAL", deadline: deadline, interruption: interruption)
+        .first?.first ?? nil
+      try connection.query("PRAGMA synchronous = FULL", deadline: deadline)
+    } catch {
+      throw classify(error, doing: "open \(location.path)")
+    }
+    guard mode == "wal" else {
+      throw .configuration("cannot put \(location.path) in WAL mode (its journal mode stayed \(mode ?? "unknown"))")
+    }
+    current = connection
+    return connection
+  }
+
+  public func claim(_ request: ClaimRequest, deadline: Deadline, interruption: Interruption?) throws(CronlockError)
+    -> Claim
+  {
+    var retry = Backoff()
+    var migrated = false
+    var readBackFirst = false
+    while true {
+      let connection = try connect(creating: true, deadline: deadline, interruption: interruption)
+      // Waiting for the write lock is waiting for other claims to commit: --lock-timeout bounds it.
+      let lockDeadline = min(deadline, .after(request.lockTimeout))
+      do throws(SQLiteError) {
+        if readBackFirst, let known = try readBack(request, on: connection, deadline: lockDeadline) {
+          return Claim(outcome: known, clockSkew: ClockSkew(milliseconds: 0))
+        }
+        return try SQLiteClaim(table: table, request: request)
+          .run(on: connection, deadline: lockDeadline, interruption: interruption)
+      } catch {
+        if error.isInterrupted { throw .unavailable("interrupted") }
+        if error.isBusy {
+          throw deadline.hasPassed
+            ? .unavailable("gave up after --connect-timeout \(connectTimeout): \(location.path) stayed locked by another writer")
+            : .unavailable("cannot claim the slot: \(location.path) stayed locked by another writer for --lock-timeout \(request.lockTimeout)")
+        }
+        // The schema is made on first use: the first run on a new file needs no migrate.
+        if SQLiteSchema.isMissingSchema(error), !migrated {
+          migrated = true
+          _ = try migrate(on: connection, deadline: deadline, interruption: interruption)
+          continue
+        }
+        guard SQLiteSchema.isTransient(error) else { throw classify(error, doing: "claim the slot") }
+        // SQLite rolls back a commit that failed, but read the row back rather than trust that.
+        readBackFirst = true
+        current = nil
+        guard retry.pause(until: deadline, interruption: interruption) else { throw .unavailable("interrupted") }
+        if deadline.hasPassed {
+          throw .unavailable("gave up after --connect-timeout \(connectTimeout): \(error.message)")
+        }
+      }
+    }
+  }
+
+  private func readBack(_ request: ClaimRequest, on connection: SQLiteConnection, deadline: Deadline)
+    throws(SQLiteError) -> ClaimOutcome?
+  {
+    let rows = try connection.query(
+      "SELECT id, run_token FROM \(table.quoted) WHERE job_name = ?1 AND job_identifier = ?2",
+      [.text(request.job), .text(request.slot.identifier)], deadline: deadline)
+    guard let row = rows.first else { return nil }
+    guard row[1] == request.runToken, let id = row[0].flatMap({ Int64($0) }) else { return .lost }
+    return .won(runID: id)
+  }
+
+  public func heartbeat(runID: Int64, deadline: Deadline, interruption: Interruption?) throws(CronlockError) {
+    let connection = try connect(creating: false, deadline: deadline, interruption: interruption)
+    do throws(SQLiteError) {
+      try connection.query(
+        "UPDATE \(table.quoted) SET updated_at = ?2 WHERE id = ?1 AND status = 'RUNNING'",
+        [.integer(runID), .text(Timestamp.now().sqliteText)], deadline: deadline, interruption: interruption)
+    } catch {
+      throw classify(error, doing: "refresh the heartbeat")
+    }
+  }
+
+  public func finish(runID: Int64, _ record: RunRecord, deadline: Deadline, interruption: Interruption?)
+    throws(CronlockError)
+  {
+    let sql = """
+      UPDATE \(table.quoted)
+      SET status = ?2, exit_code = ?3, signal = ?4, note = ?5, finished_at = ?6, updated_at = ?6
+      WHERE id = ?1
+      """
+    var retry = Backoff()
+    while true {
+      let connection = try connect(creating: false, deadline: deadline, interruption: interruption)
+      do throws(SQLiteError) {
+        try connection.query(sql, [
+          .integer(runID), .text(record.status.rawValue), .integer(record.exitCode), .integer(record.signal),
+          .text(record.note), .text(Timestamp.now().sqliteText),
+        ], deadline: deadline, interruption: interruption)
+      } catch {
+        if error.isInterrupted { throw .unavailable("interrupted") }
+        guard SQLiteSchema.isTransient(error) || error.isBusy else { throw classify(error, doing: "record the outcome") }
+        current = nil
+        guard retry.pause(until: deadline, interruption: interruption), !deadline.hasPassed else {
+          throw classify(error, doing: "record the outcome")
+        }
+        continue
+      }
+      guard connection.changes == 1 else { throw .internalFailure("the row is no longer in \(table)") }
+      return
+    }
+  }
+
+  public func release(_ request: ClaimRequest, deadline: Deadline) {
+    _ = try? connect(creating: false, deadline: deadline, interruption: nil).query(
+      "DELETE FROM \(table.quoted) WHERE job_name = ?1 AND job_identifier = ?2 AND run_token = ?3",
+      [.text(request.job), .text(request.slot.identifier), .text(request.runToken)], deadline: deadline)
+  }
+
+  /// Maps a failure to an exit status: 78 for what the operator must fix (the file cannot be
+  /// opened or written, is not a database, lacks the table), 75 for the rest.
+  func classify(_ error: SQLiteError, doing what: String) -> CronlockError {
+    if error.isInterrupted { return .unavailable("interrupted") }
+    if error.isBusy {
+      return .unavailable("cannot \(what): \(location.path) stayed locked by another writer for --connect-timeout \(connectTimeout)")
+    }
+    switch error.code {
+    case SQLITE_CANTOPEN:
+      return .configuration("cannot open SQLite database \(location.path): \(error.message)")
+    case SQLITE_NOTADB:
+      return .configuration("\(location.path) is not an SQLite database: \(error.message)")
+    case SQLITE_READONLY, SQLITE_PERM, SQLITE_AUTH:
+      return .configuration("cannot \(what): \(location.path): \(error.message)")
+    default:
+      break
+    }
+    if error.message.hasPrefix("no such table") {
+      return .configuration("table \(table) does not exist in \(location.path); run 'cronlock migrate'")
+    }
+    if SQLiteSchema.isMissingSchema(error) {
+      return .configuration(
+        "table \(table) lacks cronlock's columns or its unique index on (job_name, job_identifier); "
+          + "run 'cronlock migrate' (\(error.message))")
+    }
+    return .unavailable("cannot \(what): \(location.path): \(error.message)")
+  }
+}
