@@ -70,7 +70,12 @@ final class TestServer: Sendable {
 
   /// A migrated table no other test uses.
   func freshTable(_ hint: String = "t") throws -> String {
-    let name = freshTableName(hint)
+    try freshTable(named: freshTableName(hint))
+  }
+
+  /// Migrates the table `name` and returns its name.
+  @discardableResult
+  func freshTable(named name: String) throws -> String {
     let store = try PostgresLockStore(url: DatabaseURL(conninfo), table: TableName(parsing: name),
                                       connectTimeout: .seconds(10))
     _ = try store.migrate()
