@@ -40,4 +40,23 @@ struct HistoryQueryTests {
     #expect(!PurgeRequest.terminalStatuses.contains(.running))
     #expect(Set(PurgeRequest.terminalStatuses.map(\.rawValue)) == ["FINISHED", "FAILED", "ABANDONED"])
   }
+
+  @Test("a RUNNING row is STALE once three of its heartbeats lapsed, by the given now; a Go row never is")
+  func stale() {
+    let now = Timestamp(year: 2026, month: 11, day: 29, hour: 12)
+    func row(status: String = "RUNNING", age: Int64, heartbeat: Int64?) -> HistoryRow {
+      var columns = [String?](repeating: nil, count: 17)
+      columns[0] = "1"
+      columns[4] = status
+      columns[5] = now.adding(.seconds(-age - 5)).sqliteText
+      columns[6] = now.adding(.seconds(-age)).sqliteText
+      columns[16] = heartbeat.map { String($0) }
+      return HistoryRow(columns: columns, time: Timestamp.init(sqliteText:), now: now)
+    }
+    #expect(row(age: 91, heartbeat: 30).status == "STALE")
+    #expect(row(age: 90, heartbeat: 30).status == "RUNNING")
+    #expect(row(age: 100_000, heartbeat: nil).status == "RUNNING")
+    #expect(row(status: "FINISHED", age: 100_000, heartbeat: 30).status == "FINISHED")
+    #expect(row(age: 91, heartbeat: 30).duration == .seconds(96), "a RUNNING row lasts until now")
+  }
 }
