@@ -8,9 +8,11 @@ extension Cronlock {
       discussion: """
         Connects and checks the table, its unique index on (job_name, job_identifier) (found by \
         catalog), cronlock's columns, this role's privileges (SELECT, INSERT, UPDATE for run; \
-        DELETE for purge), the server's synchronous_commit and the clock skew. Exits 0 when \
-        everything run needs holds, 78 when the configuration does not, 75 when the server \
-        cannot be reached.
+        DELETE for purge), the server's synchronous_commit and the clock skew. For an sqlite: \
+        URL it checks the file system (not a network one), that this user may write the file \
+        and its directory, and the table, which the first run creates if it is missing. Exits \
+        0 when everything run needs holds, 78 when the configuration does not, 75 when the \
+        server cannot be reached.
         """
     )
 

@@ -77,7 +77,7 @@ extension Cronlock {
                                valueName: "policy"))
     var onDbError: DatabaseErrorPolicy = .fail
 
-    @Option(help: ArgumentHelp("Wait this long for another session's uncommitted claim of the slot (default: 5s).",
+    @Option(help: ArgumentHelp("Wait this long for another session's uncommitted claim of the slot, or an SQLite file's write lock (default: 5s).",
                                valueName: "duration"),
             transform: parseTimeSpan)
     var lockTimeout: TimeSpan = .seconds(5)
