@@ -2,7 +2,7 @@ import CSQLite
 
 /// The file an `sqlite:` database URL names: `sqlite:PATH` (taken literally, relative to the
 /// working directory) or `sqlite:///absolute/path` (percent-decoded).
-public struct SQLiteLocation: Sendable, Equatable {
+public struct SQLiteLocation: Sendable, Equatable, CustomStringConvertible {
   public let path: String
 
   public init(path: String) {
@@ -41,6 +41,9 @@ public struct SQLiteLocation: Sendable, Equatable {
     }
     self.path = path
   }
+
+  /// The path for messages: control characters escaped, so a message stays one line.
+  public var description: String { TerminalText.escaped(path) }
 
   /// The directory the file is (or will be) in; SQLite keeps its -wal and -shm files there too.
   public var directory: String {

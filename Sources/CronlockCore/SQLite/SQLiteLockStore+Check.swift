@@ -13,21 +13,21 @@ extension SQLiteLockStore {
     check.role = getpwuid(geteuid()).flatMap { $0.pointee.pw_name }.map { String(cString: $0) } ?? String(geteuid())
     let path = location.path
     if let kind = location.networkFileSystem {
-      check.add("file-system", false, "\(path) is on a network file system (\(kind)); SQLite's locks do not hold across hosts there")
+      check.add("file-system", false, "\(location) is on a network file system (\(kind)); SQLite's locks do not hold across hosts there")
     } else {
-      check.add("file-system", true, "\(path) is on a local file system")
+      check.add("file-system", true, "\(location) is on a local file system")
     }
     let directoryWritable = access(location.directory, W_OK | X_OK) == 0
     check.add("directory", directoryWritable, directoryWritable
-      ? "may create files in \(location.directory) (the database and its -wal and -shm files)"
-      : "may not create files in \(location.directory); SQLite needs to, for the -wal and -shm files")
+      ? "may create files in \(TerminalText.escaped(location.directory)) (the database and its -wal and -shm files)"
+      : "may not create files in \(TerminalText.escaped(location.directory)); SQLite needs to, for the -wal and -shm files")
     guard access(path, F_OK) == 0 else {
-      check.add("table", directoryWritable, "\(path) does not exist yet; the first run (or cronlock migrate) creates it and table \(table)")
+      check.add("table", directoryWritable, "\(location) does not exist yet; the first run (or cronlock migrate) creates it and table \(table)")
       addClock(to: &check)
       return check
     }
     let writable = access(path, R_OK | W_OK) == 0
-    check.add("privilege-write", writable, "\(writable ? "may" : "may not") read and write \(path) (needed by run, purge)")
+    check.add("privilege-write", writable, "\(writable ? "may" : "may not") read and write \(location) (needed by run, purge)")
     guard writable else {
       addClock(to: &check)
       return check

@@ -25,7 +25,7 @@ public final class SQLiteLockStore: LockStore {
     if let current { return current }
     if let kind = location.networkFileSystem {
       throw .configuration(
-        "\(location.path) is on a network file system (\(kind)): SQLite's locks do not hold across hosts there, "
+        "\(location) is on a network file system (\(kind)): SQLite's locks do not hold across hosts there, "
           + "so two hosts could both run a slot; use a PostgreSQL URL")
     }
     let connection: SQLiteConnection
@@ -38,10 +38,10 @@ public final class SQLiteLockStore: LockStore {
         .first?.first ?? nil
       try connection.query("PRAGMA synchronous = FULL", deadline: deadline)
     } catch {
-      throw classify(error, doing: "open \(location.path)")
+      throw classify(error, doing: "open \(location)")
     }
     guard mode == "wal" else {
-      throw .configuration("cannot put \(location.path) in WAL mode (its journal mode stayed \(mode ?? "unknown"))")
+      throw .configuration("cannot put \(location) in WAL mode (its journal mode stayed \(mode ?? "unknown"))")
     }
     current = connection
     return connection
@@ -67,8 +67,8 @@ public final class SQLiteLockStore: LockStore {
         if error.isInterrupted { throw .unavailable("interrupted") }
         if error.isBusy {
           throw deadline.hasPassed
-            ? .unavailable("gave up after --connect-timeout \(connectTimeout): \(location.path) stayed locked by another writer")
-            : .unavailable("cannot claim the slot: \(location.path) stayed locked by another writer for --lock-timeout \(request.lockTimeout)")
+            ? .unavailable("gave up after --connect-timeout \(connectTimeout): \(location) stayed locked by another writer")
+            : .unavailable("cannot claim the slot: \(location) stayed locked by another writer for --lock-timeout \(request.lockTimeout)")
         }
         // The schema is made on first use: the first run on a new file needs no migrate.
         if SQLiteSchema.isMissingSchema(error), !migrated {
@@ -151,26 +151,26 @@ public final class SQLiteLockStore: LockStore {
   func classify(_ error: SQLiteError, doing what: String) -> CronlockError {
     if error.isInterrupted { return .unavailable("interrupted") }
     if error.isBusy {
-      return .unavailable("cannot \(what): \(location.path) stayed locked by another writer for --connect-timeout \(connectTimeout)")
+      return .unavailable("cannot \(what): \(location) stayed locked by another writer for --connect-timeout \(connectTimeout)")
     }
     switch error.code {
     case SQLITE_CANTOPEN:
-      return .configuration("cannot open SQLite database \(location.path): \(error.message)")
+      return .configuration("cannot open SQLite database \(location): \(error.message)")
     case SQLITE_NOTADB:
-      return .configuration("\(location.path) is not an SQLite database: \(error.message)")
+      return .configuration("\(location) is not an SQLite database: \(error.message)")
     case SQLITE_READONLY, SQLITE_PERM, SQLITE_AUTH:
-      return .configuration("cannot \(what): \(location.path): \(error.message)")
+      return .configuration("cannot \(what): \(location): \(error.message)")
     default:
       break
     }
     if error.message.hasPrefix("no such table") {
-      return .configuration("table \(table) does not exist in \(location.path); run 'cronlock migrate'")
+      return .configuration("table \(table) does not exist in \(location); run 'cronlock migrate'")
     }
     if SQLiteSchema.isMissingSchema(error) {
       return .configuration(
         "table \(table) lacks cronlock's columns or its unique index on (job_name, job_identifier); "
           + "run 'cronlock migrate' (\(error.message))")
     }
-    return .unavailable("cannot \(what): \(location.path): \(error.message)")
+    return .unavailable("cannot \(what): \(location): \(error.message)")
   }
 }
