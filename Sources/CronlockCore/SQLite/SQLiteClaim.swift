@@ -39,9 +39,16 @@ struct SQLiteClaim {
     }
   }
 
+  /// A slot that is already taken is lost by reading alone: no write lock, no fsync (with
+  /// AUTOINCREMENT even a losing insert writes sqlite_sequence). The insert still decides
+  /// every win, so a claim committed between the two is lost by the conflict as usual.
   private func insert(on connection: SQLiteConnection, now: Timestamp, deadline: Deadline,
                       interruption: Interruption?) throws(SQLiteError) -> ClaimOutcome
   {
+    let taken = try connection.query(
+      "SELECT 1 FROM \(table.quoted) WHERE job_name = ?1 AND job_identifier = ?2",
+      [.text(request.job), .text(request.slot.identifier)], deadline: deadline, interruption: interruption)
+    guard taken.isEmpty else { return .lost }
     let rows = try connection.query(
       """
       INSERT INTO \(table.quoted)

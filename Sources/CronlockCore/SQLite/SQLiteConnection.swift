@@ -79,6 +79,12 @@ final class SQLiteConnection {
     }
   }
 
+  /// Keeps the WAL file when the connection closes and skips the checkpoint on close (see shim.h).
+  func keepWriteAheadLog() throws(SQLiteError) {
+    let code = cronlock_sqlite_keep_wal(handle)
+    guard code == SQLITE_OK else { throw SQLiteError(code: code, handle: handle) }
+  }
+
   /// Rows changed by the last INSERT, UPDATE or DELETE.
   var changes: Int { Int(sqlite3_changes(handle)) }
 

@@ -37,6 +37,7 @@ public final class SQLiteLockStore: LockStore {
       mode = try connection.query("PRAGMA journal_mode = WAL", deadline: deadline, interruption: interruption)
         .first?.first ?? nil
       try connection.query("PRAGMA synchronous = FULL", deadline: deadline)
+      if mode == "wal" { try connection.keepWriteAheadLog() }
     } catch {
       throw classify(error, doing: "open \(location)")
     }
