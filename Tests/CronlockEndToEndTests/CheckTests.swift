@@ -9,20 +9,31 @@ struct CheckTests {
     try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
   }
 
-  @Test("a migrated table: exit 0, every check ok, in text and JSON")
-  func ready() throws {
-    let table = try server.freshTable()
-    let text = CronlockBinary.run(["check", "--table", table])
+  @Test("a migrated table: exit 0, every check ok, in text and JSON", arguments: Backend.allCases)
+  func ready(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend)
+    let text = database.run(["check"])
     #expect(text.status == 0, "\(text.stderr)")
     #expect(text.stdout.hasSuffix("ready: cronlock run can use this table\n"))
     #expect(!text.stdout.contains("FAIL"))
-    let result = CronlockBinary.run(["check", "--format", "json", "--table", table])
+    let result = database.run(["check", "--format", "json"])
     let report = try json(result.stdout)
     #expect(report["ready"] as? Bool == true)
-    #expect(report["role"] as? String == "postgres")
-    let names = (report["checks"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
-    #expect(names == ["table", "unique-index", "columns", "privilege-select", "privilege-insert", "privilege-update",
-                      "privilege-delete", "synchronous-commit", "clock-skew"])
+    let checks = report["checks"] as? [[String: Any]] ?? []
+    #expect(checks.allSatisfy { $0["ok"] as? Bool == true }, "\(checks)")
+    switch backend {
+    case .postgres:
+      #expect(report["role"] as? String == "postgres")
+      #expect(checks.compactMap { $0["name"] as? String } == [
+        "table", "unique-index", "columns", "privilege-select", "privilege-insert", "privilege-update", "privilege-delete",
+        "synchronous-commit", "clock-skew",
+      ])
+    case .sqlite:
+      #expect(report["role"] as? String == String(cString: getpwuid(geteuid()).pointee.pw_name), "the file's user")
+      #expect(checks.compactMap { $0["name"] as? String } == [
+        "file-system", "directory", "privilege-write", "table", "unique-index", "columns", "clock-skew",
+      ])
+    }
   }
 
   @Test("a missing table: 78 and the fix named")

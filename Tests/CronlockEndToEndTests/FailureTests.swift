@@ -85,45 +85,54 @@ struct FailureTests {
     #expect(try server.query("SELECT count(*) FROM \(table)") == [["0"]])
   }
 
-  @Test("bad job names and identifiers: 65 before touching the database", arguments: [
+  /// A database cronlock cannot open: 65 must come before any attempt to.
+  static func unreachable(_ backend: Backend) -> String {
+    backend == .postgres ? "host=/nonexistent" : "sqlite:/nonexistent-dir/locks.db"
+  }
+
+  @Test("bad job names and identifiers: 65 before touching the database", arguments: Backend.allCases, [
     ["--job", ""], ["--job", String(repeating: "x", count: 256)], ["--job", "a\nb"], ["--job", "esc\u{1B}[31m"],
     ["--job", "ok", "--identifier", ""], ["--job", "ok", "--identifier", "tab\there"],
   ])
-  func badNames(arguments: [String]) throws {
+  func badNames(backend: Backend, arguments: [String]) throws {
     let scratch = Scratch()
-    // An unreachable database: 65 must come first, before any connection attempt.
-    let result = CronlockBinary.run(arguments + ["--database", "host=/nonexistent", "--"] + scratch.markingChild)
+    let result = CronlockBinary.run(arguments + ["--database", Self.unreachable(backend), "--"] + scratch.markingChild)
     #expect(result.status == 65)
     #expect(result.stderr.hasPrefix("cronlock: "))
     #expect(result.stderr.split(separator: "\n").count == 1)
     #expect(scratch.markerLines.isEmpty)
   }
 
-  @Test("a job name of invalid UTF-8 or with NUL-free control bytes is refused with 65")
-  func invalidUTF8Name() throws {
+  @Test("a job name of invalid UTF-8 or with NUL-free control bytes is refused with 65", arguments: Backend.allCases)
+  func invalidUTF8Name(backend: Backend) throws {
     let result = Shell.run(
-      ["/bin/sh", "-c", "exec \"$0\" --job \"$(printf 'bad\\377')\" --database host=/nonexistent -- true", CronlockBinary.path],
+      ["/bin/sh", "-c", "exec \"$0\" --job \"$(printf 'bad\\377')\" --database \"$1\" -- true", CronlockBinary.path,
+       Self.unreachable(backend)],
       environment: CronlockBinary.environment())
     #expect(result.status == 65)
     #expect(result.stderr == "cronlock: job name is not valid UTF-8\n")
   }
 
-  @Test("a job name that looks like SQL is stored verbatim and the table stays intact")
-  func sqlLookingName() throws {
-    let table = try server.freshTable()
-    let name = "'); DROP TABLE \(table); --"
-    let result = CronlockBinary.run(["--job", name, "--table", table, "--", "true"])
+  @Test("a job name that looks like SQL is stored verbatim and the table stays intact", arguments: Backend.allCases)
+  func sqlLookingName(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend)
+    let name = "'); DROP TABLE \(database.table); --"
+    let result = database.run(["--job", name, "--", "true"])
     #expect(result.status == 0)
-    #expect(try server.query("SELECT job_name FROM \(table)") == [[name]])
+    #expect(try database.query("SELECT job_name FROM \(database.table)") == [[name]])
   }
 
-  @Test("a hostile --table is quoted as one identifier: nothing else runs")
-  func hostileTableName() throws {
-    let victim = try server.freshTable()
-    let hostile = "x\"; DROP TABLE \(victim); --"
-    let result = CronlockBinary.run(["--job", "j", "--table", hostile, "--", "true"])
-    #expect(result.status == 78)
-    #expect(try server.query("SELECT to_regclass($1) IS NOT NULL", [victim]) == [["t"]])
+  @Test("a hostile --table is quoted as one identifier: migrate and run touch that table and nothing else",
+        arguments: Backend.allCases)
+  func hostileTableName(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend)
+    let hostile = "x\"; DROP TABLE \(database.table); --"
+    #expect(database.run(["migrate", "--table", hostile]).status == 0)
+    let result = database.run(["--job", "j", "--table", hostile, "--", "true"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(try database.query("SELECT count(*) FROM \(database.table)") == [["0"]], "the victim is still there")
+    let quoted = "\"" + hostile.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    #expect(try database.query("SELECT job_name FROM \(quoted)") == [["j"]])
   }
 
   @Test("usage errors: 64 with one line on stderr", arguments: [

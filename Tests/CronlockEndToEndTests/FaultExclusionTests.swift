@@ -82,16 +82,17 @@ struct FaultExclusionTests {
 
   // The catalogue's 20 jobs x 60 slots x 8 processes (9 600 cronlocks) is scaled to 20 x 5 x 8
   // (800) so that it runs in well under 30 s on 2 cores; the shape of the race is the same.
-  @Test("item 5: 20 jobs x 5 slots x 8 processes: exactly 100 runs, one per (job, slot), no cross-talk")
-  func manyJobs() throws {
-    let table = try server.freshTable("many")
+  @Test("item 5: 20 jobs x 5 slots x 8 processes: exactly 100 runs, one per (job, slot), no cross-talk",
+        arguments: Backend.allCases)
+  func manyJobs(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend, "many")
     let scratch = Scratch()
     var invocations: [Invocation] = []
     for slot in 1...5 {
       let processes = (1...20).flatMap { job in
         (0..<8).map { host in
-          (job, Fault.start(["--job", "job-\(job)", "--identifier", "slot-\(slot)", "--table", table, "--worker", "h\(host)",
-                             "--"] + scratch.faultChild(), environment: server.environment))
+          (job, database.start(["--job", "job-\(job)", "--identifier", "slot-\(slot)", "--worker", "h\(host)", "--"]
+            + scratch.faultChild()))
         }
       }
       invocations += processes.map { Invocation(job: "job-\($0.0)", result: $0.1.finish(), identifier: "slot-\(slot)") }
@@ -100,70 +101,74 @@ struct FaultExclusionTests {
     let executions = scratch.executions
     #expect(executions.count == 100)
     #expect(Set(executions.map { "\($0.job)/\($0.identifier)" }).count == 100)
-    #expect(try server.query("SELECT count(*), count(DISTINCT (job_name, job_identifier)) FROM \(table) WHERE status = 'FINISHED'")
-      == [["100", "100"]])
-    try History.check(table: table, server: server, scratch: scratch, invocations: invocations)
+    #expect(try database.query("""
+      SELECT count(*), count(DISTINCT job_name || '/' || job_identifier) FROM \(database.table) WHERE status = 'FINISHED'
+      """) == [["100", "100"]])
+    try History.check(database: database, scratch: scratch, invocations: invocations)
   }
 
   @Test("item 6: --no-overlap: 8 hosts start 8 different slots while none runs: exactly one starts; then the next runs",
-        arguments: [false, true])
-  func noOverlap(throughBouncer: Bool) throws {
-    let table = try server.freshTable("overlap")
+        arguments: [(.postgres, false), (.postgres, true), (.sqlite, false)] as [(backend: Backend, throughBouncer: Bool)])
+  func noOverlap(backend: Backend, throughBouncer: Bool) throws {
+    let database = try TestDatabase.fresh(backend, "overlap")
     let bouncer = throughBouncer ? FaultBouncer(in: server) : nil
     defer { bouncer?.stop() }
-    let environment = bouncer?.environment ?? server.environment
+    let environment = bouncer?.environment ?? [:]
     let scratch = Scratch()
     let hold = "touch '\(scratch.path("ready"))'; while [ ! -e '\(scratch.path("release"))' ]; do sleep 0.05; done"
     let processes = (1...8).map { slot in
-      Fault.start(["-v", "--no-overlap", "--heartbeat", "1s", "--skip-exit-code", "3", "--job", "ov", "--identifier", "slot-\(slot)",
-                   "--table", table, "--"] + scratch.faultChild(hold), environment: environment)
+      database.start(["-v", "--no-overlap", "--heartbeat", "1s", "--skip-exit-code", "3", "--job", "ov", "--identifier", "slot-\(slot)",
+                      "--"] + scratch.faultChild(hold), environment: environment)
     }
     #expect(scratch.waitForFile("ready"))
     // Every loser has decided (exited) while the winner's child still waits for "release".
     let deadline = Date().addingTimeInterval(30)
     while processes.filter({ ProcessGroup.isAlive($0.pid) }).count > 1 && Date() < deadline { usleep(20_000) }
     var invocations: [Invocation] = []
-    let late = Fault.run(["-v", "--no-overlap", "--skip-exit-code", "3", "--job", "ov", "--identifier", "slot-9", "--table", table,
-                          "--"] + scratch.faultChild(), environment: environment)
+    let late = database.run(["-v", "--no-overlap", "--skip-exit-code", "3", "--job", "ov", "--identifier", "slot-9", "--"]
+      + scratch.faultChild(), environment: environment)
     #expect(late.status == 3 && late.stderr.contains("still running"), "\(late.stderr)")
     invocations.append(Invocation(job: "ov", result: late, skipCode: 3))
     scratch.touch("release")
     invocations += processes.map { Invocation(job: "ov", result: $0.finish(), skipCode: 3) }
     #expect(invocations.map { $0.result.status }.sorted() == [0] + Array(repeating: 3, count: 8), "\(invocations.map { $0.result.stderr })")
     #expect(invocations.filter { $0.result.status == 3 }.allSatisfy { $0.result.stderr.contains("--no-overlap") })
-    let next = Fault.run(["--no-overlap", "--job", "ov", "--identifier", "slot-10", "--table", table, "--"] + scratch.faultChild(),
-                         environment: environment)
+    let next = database.run(["--no-overlap", "--job", "ov", "--identifier", "slot-10", "--"] + scratch.faultChild(),
+                            environment: environment)
     #expect(next.status == 0)
     invocations.append(Invocation(job: "ov", result: next, identifier: "slot-10"))
     #expect(scratch.executions.count == 2)
-    try History.check(table: table, server: server, scratch: scratch, invocations: invocations)
+    try History.check(database: database, scratch: scratch, invocations: invocations)
   }
 
-  @Test("item 6: a run whose cronlock was SIGKILLed blocks --no-overlap only until 3 heartbeats lapse")
-  func staleRunDoesNotBlock() throws {
-    let table = try server.freshTable("stale")
+  @Test("item 6: a run whose cronlock was SIGKILLed blocks --no-overlap only until 3 heartbeats lapse",
+        arguments: Backend.allCases)
+  func staleRunDoesNotBlock(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend, "stale")
     let scratch = Scratch()
-    let arguments = ["--no-overlap", "--heartbeat", "1s", "--skip-exit-code", "3", "--job", "st", "--table", table]
-    let crashed = Fault.start(arguments + ["--identifier", "a", "--"]
-      + scratch.faultChild("touch '\(scratch.path("ready"))'; exec sleep 100"), environment: server.environment)
+    let arguments = ["--no-overlap", "--heartbeat", "1s", "--skip-exit-code", "3", "--job", "st"]
+    let crashed = database.start(arguments + ["--identifier", "a", "--"]
+      + scratch.faultChild("touch '\(scratch.path("ready"))'; exec sleep 100"))
     #expect(scratch.waitForFile("ready"))
     crashed.signal(SIGKILL)
     var invocations = [Invocation(job: "st", result: crashed.finish(), killed: true)]
-    let blocked = Fault.run(["-v"] + arguments + ["--identifier", "b", "--"] + scratch.faultChild(), environment: server.environment)
+    let blocked = database.run(["-v"] + arguments + ["--identifier", "b", "--"] + scratch.faultChild())
     #expect(blocked.status == 3 && blocked.stderr.contains("still running"), "\(blocked.stderr)")
     invocations.append(Invocation(job: "st", result: blocked, skipCode: 3))
-    // The heartbeat is 1 s, so 3 s after the last one the run is stale; allow a generous margin.
+    // The heartbeat is 1 s, so 3 s after the last one the run is stale (list shows STALE); allow a generous margin.
     let deadline = Date().addingTimeInterval(15)
     var stale = false
     while !stale && Date() < deadline {
-      stale = try server.query("SELECT bool_and(updated_at < now() - interval '3 s') FROM \(table)") == [["t"]]
+      let listed = database.run(["list", "--format", "json"])
+      let rows = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
+      stale = rows?.map { $0["status"] as? String } == ["STALE"]
       if !stale { usleep(100_000) }
     }
     #expect(stale)
-    let after = Fault.run(arguments + ["--identifier", "c", "--"] + scratch.faultChild(), environment: server.environment)
+    let after = database.run(arguments + ["--identifier", "c", "--"] + scratch.faultChild())
     #expect(after.status == 0, "\(after.stderr)")
     invocations.append(Invocation(job: "st", result: after, identifier: "c"))
     #expect(scratch.executions.map(\.identifier) == ["a", "c"])
-    try History.check(table: table, server: server, scratch: scratch, invocations: invocations)
+    try History.check(database: database, scratch: scratch, invocations: invocations)
   }
 }

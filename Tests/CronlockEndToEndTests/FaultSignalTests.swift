@@ -8,9 +8,10 @@ struct FaultSignalTests {
   let server = FaultServer.shared
 
   @Test("items 17, 19: TERM/INT/HUP while the child runs reach its whole group; 128+N; the row says so; no grandchild left",
-        arguments: [(SIGTERM, 143), (SIGINT, 130), (SIGHUP, 129)] as [(Int32, Int32)])
-  func forwardedWhileRunning(signal: Int32, expected: Int32) throws {
-    let table = try server.freshTable("sig")
+        arguments: Backend.allCases, [(SIGTERM, 143), (SIGINT, 130), (SIGHUP, 129)] as [(number: Int32, expected: Int32)])
+  func forwardedWhileRunning(backend: Backend, signalled: (number: Int32, expected: Int32)) throws {
+    let (signal, expected) = signalled
+    let database = try TestDatabase.fresh(backend, "sig")
     let scratch = Scratch()
     // A grandchild that reports what reaches it, and one that would sleep on: the sweep after the
     // signal must kill it. Background jobs of sh ignore INT, so for INT there is no report; for
@@ -28,16 +29,16 @@ struct FaultSignalTests {
       \(reraise)
       wait
       """)
-    let process = Fault.start(["--job", "sig", "--identifier", "s1", "--table", table, "--"] + child, environment: server.environment)
+    let process = database.start(["--job", "sig", "--identifier", "s1", "--"] + child)
     #expect(scratch.waitForFile("ready"))
     process.signal(signal)
     let result = process.finish()
     #expect(result.status == expected, "\(result.stderr)")
     if signal != SIGINT { #expect(scratch.waitForFile("grandchild", timeout: 1), "the grandchild got the signal") }
-    let rows = try server.query("SELECT status, signal, note FROM \(table)")
+    let rows = try database.query("SELECT status, signal, note FROM \(database.table)")
     #expect(rows.first?[0] == "FAILED" && rows.first?[1] == String(signal), "\(rows)")
     #expect(rows.first?[2]?.contains("signal \(signal)") == true, "\(rows)")
-    try History.check(table: table, server: server, scratch: scratch,
+    try History.check(database: database, scratch: scratch,
                       invocations: [Invocation(job: "sig", result: result, identifier: "s1")])
   }
 
@@ -84,37 +85,38 @@ struct FaultSignalTests {
   }
 
   @Test("items 18, 19: --timeout 1s --kill-after 1s: a child that ignores TERM is killed with its group; 124; the row says timed out",
-        arguments: [true, false])
-  func timeout(ignoresTerm: Bool) throws {
-    let table = try server.freshTable("timeout")
+        arguments: Backend.allCases, [true, false])
+  func timeout(backend: Backend, ignoresTerm: Bool) throws {
+    let database = try TestDatabase.fresh(backend, "timeout")
     let scratch = Scratch()
     let child = scratch.faultChild((ignoresTerm ? "trap '' TERM\n" : "") + "sleep 100 & sleep 100 & wait")
     let (result, seconds) = Fault.timed {
-      Fault.run(["--job", "to", "--identifier", "s1", "--table", table, "--timeout", "1s", "--kill-after", "1s", "--"] + child,
-                environment: server.environment)
+      database.run(["--job", "to", "--identifier", "s1", "--timeout", "1s", "--kill-after", "1s", "--"] + child)
     }
     #expect(result.status == 124, "\(result.stderr)")
     #expect(seconds < 1 + 1 + 5)
-    let rows = try server.query("SELECT status, note, signal FROM \(table)")
+    let rows = try database.query("SELECT status, note, signal FROM \(database.table)")
     #expect(rows.first?[0] == "FAILED" && rows.first?[1]?.contains("timed out") == true, "\(rows)")
     #expect(rows.first?[2] == String(ignoresTerm ? SIGKILL : SIGTERM), "\(rows)")
-    try History.check(table: table, server: server, scratch: scratch,
+    try History.check(database: database, scratch: scratch,
                       invocations: [Invocation(job: "to", result: result, identifier: "s1")])
   }
 
-  @Test("item 20: SIGKILL to cronlock: the child dies too, the row stays RUNNING until its heartbeat lapses, the next slot runs")
-  func killedCronlock() throws {
-    let table = try server.freshTable("killed")
+  @Test("item 20: SIGKILL to cronlock: the child dies too, the row stays RUNNING until its heartbeat lapses, the next slot runs",
+        arguments: Backend.allCases)
+  func killedCronlock(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend, "killed")
     let scratch = Scratch()
-    let arguments = ["--job", "killed", "--table", table, "--heartbeat", "1s"]
-    let process = Fault.start(arguments + ["--identifier", "s1", "--"]
-      + scratch.faultChild("touch '\(scratch.path("ready"))'; exec sleep 100"), environment: server.environment)
+    let arguments = ["--job", "killed", "--heartbeat", "1s"]
+    let process = database.start(arguments + ["--identifier", "s1", "--"]
+      + scratch.faultChild("touch '\(scratch.path("ready"))'; exec sleep 100"))
     #expect(scratch.waitForFile("ready"))
     // A beat has landed while cronlock was alive (a generous bound for a 1 s heartbeat).
     var beat = false
     let beatDeadline = Date().addingTimeInterval(10)
     while !beat && Date() < beatDeadline {
-      beat = try server.query("SELECT updated_at > created_at FROM \(table)") == [["t"]]
+      beat = try database.query("SELECT CASE WHEN updated_at > created_at THEN 'yes' ELSE 'no' END FROM \(database.table)")
+        == [["yes"]]
       if !beat { usleep(100_000) }
     }
     #expect(beat, "the heartbeat refreshes updated_at")
@@ -123,38 +125,41 @@ struct FaultSignalTests {
     #expect(killed.status == 137)
     let child = try #require(scratch.executions.first)
     #expect(ProcessGroup.waitUntilEmpty(child.pid, timeout: 5) == nil, "PR_SET_PDEATHSIG took the child with it")
-    #expect(try server.query("SELECT status, heartbeat_seconds FROM \(table)") == [["RUNNING", "1"]])
+    #expect(try database.query("SELECT status, heartbeat_seconds FROM \(database.table)") == [["RUNNING", "1"]])
+    // list shows STALE once three heartbeats are missed.
     let staleDeadline = Date().addingTimeInterval(15)
     var stale = false
     while !stale && Date() < staleDeadline {
-      stale = try server.query("SELECT updated_at < now() - 3 * make_interval(secs => heartbeat_seconds) FROM \(table)") == [["t"]]
+      let listed = database.run(["list", "--format", "json"])
+      let rows = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
+      stale = rows?.map { $0["status"] as? String } == ["STALE"]
       if !stale { usleep(100_000) }
     }
     #expect(stale, "no heartbeat once cronlock is gone")
-    let next = Fault.run(arguments + ["--identifier", "s2", "--"] + scratch.faultChild(), environment: server.environment)
+    let next = database.run(arguments + ["--identifier", "s2", "--"] + scratch.faultChild())
     #expect(next.status == 0, "\(next.stderr)")
-    try History.check(table: table, server: server, scratch: scratch,
+    try History.check(database: database, scratch: scratch,
                       invocations: [Invocation(job: "killed", result: killed, killed: true),
                                     Invocation(job: "killed", result: next, identifier: "s2")])
   }
 
-  @Test("item 22: 10 MiB on the child's stdout and on its stderr (a pipe) arrive byte for byte")
-  func bigOutput() throws {
-    let table = try server.freshTable("big")
+  @Test("item 22: 10 MiB on the child's stdout and on its stderr (a pipe) arrive byte for byte", arguments: Backend.allCases)
+  func bigOutput(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend, "big")
     let scratch = Scratch()
     let payload = Data((0..<(10 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) })
     try payload.write(to: URL(fileURLWithPath: scratch.path("payload")))
     let child = scratch.faultChild("cat '\(scratch.path("payload"))'; cat '\(scratch.path("payload"))' >&2")
     let result = Shell.run(["/bin/sh", "-c", "\"$@\" 2>&1 >'\(scratch.path("out"))' | cat > '\(scratch.path("err"))'", "sh",
-                            CronlockBinary.path, "--job", "big", "--identifier", "s1", "--table", table, "--"] + child,
-                           environment: CronlockBinary.environment())
+                            CronlockBinary.path, "--job", "big", "--identifier", "s1", "--"] + child,
+                           environment: CronlockBinary.environment(database.environment))
     #expect(result.status == 0, "\(result.stderr)")
     let out = try Data(contentsOf: URL(fileURLWithPath: scratch.path("out")))
     let err = try Data(contentsOf: URL(fileURLWithPath: scratch.path("err")))
     let runLine = Data("run=\(scratch.executions.first?.runID ?? "?")\n".utf8)
     #expect(out == runLine + payload, "stdout: \(out.count) bytes")
     #expect(err == payload, "stderr: \(err.count) bytes")
-    try History.check(table: table, server: server, scratch: scratch,
+    try History.check(database: database, scratch: scratch,
                       invocations: [Invocation(job: "big", result: ProcessResult(status: result.status,
                                                                                 stdout: String(decoding: runLine, as: UTF8.self),
                                                                                 stderr: ""), identifier: "s1")])

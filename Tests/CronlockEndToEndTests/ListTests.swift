@@ -6,31 +6,34 @@ import Testing
 struct ListTests {
   let server = TestServer.shared
 
-  /// Inserts a row the way a writer would, `ago` seconds before the database's now; returns its id.
+  /// Inserts a row the way a writer would, `ago` seconds before now; returns its id.
   @discardableResult
-  func insert(_ table: String, job: String?, identifier: String = "s", worker: String = "host-a",
+  func insert(_ database: TestDatabase, job: String?, identifier: String = "s", worker: String = "host-a",
               status: String = "FINISHED", ago: Int = 60, took: Int? = 5, exitCode: Int? = 0) throws -> String {
-    try server.query(
+    try database.query(
       """
-      INSERT INTO "\(table)" (created_at, updated_at, job_name, job_identifier, worker, status, finished_at, exit_code)
-      VALUES (now() - make_interval(secs => $1::int), now() - make_interval(secs => $1::int - coalesce($2::int, 0)),
-              $3, $4, $5, $6, now() - make_interval(secs => $1::int - $2::int), $7::int)
+      INSERT INTO "\(database.table)" (created_at, updated_at, job_name, job_identifier, worker, status, finished_at, exit_code)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
       RETURNING id
-      """, [String(ago), took.map { String($0) }, job, identifier, worker, status, exitCode.map { String($0) }])[0][0]!
+      """, [TestDatabase.ago(ago), TestDatabase.ago(ago - (took ?? 0)), job, identifier, worker, status,
+            took.map { TestDatabase.ago(ago - $0) }, exitCode.map { String($0) }])[0][0]!
   }
 
-  func list(_ table: String, _ arguments: [String], environment: [String: String] = [:]) -> ProcessResult {
-    CronlockBinary.run(["list", "--table", table] + arguments, environment: environment)
+  /// A PostgreSQL table this suite made itself (the Go lockers' seed tables).
+  func postgres(_ table: String) -> TestDatabase { TestDatabase(backend: .postgres, table: table, url: nil) }
+
+  func list(_ database: TestDatabase, _ arguments: [String], environment: [String: String] = [:]) -> ProcessResult {
+    database.run(["list"] + arguments, environment: environment)
   }
 
-  func json(_ table: String, _ arguments: [String] = []) throws -> [[String: Any]] {
-    let result = list(table, ["--format", "json"] + arguments)
+  func json(_ database: TestDatabase, _ arguments: [String] = []) throws -> [[String: Any]] {
+    let result = list(database, ["--format", "json"] + arguments)
     #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
     return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
   }
 
-  func csv(_ table: String, _ arguments: [String] = []) -> [[String: String]] {
-    let result = list(table, ["--format", "csv"] + arguments)
+  func csv(_ database: TestDatabase, _ arguments: [String] = []) -> [[String: String]] {
+    let result = list(database, ["--format", "csv"] + arguments)
     #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
     let records = CSVRecords.parse(result.stdout)
     guard let header = records.first else { return [] }
@@ -38,28 +41,33 @@ struct ListTests {
     return records.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
   }
 
-  func tableLines(_ table: String, _ arguments: [String] = [], environment: [String: String] = [:]) -> [String] {
-    let result = list(table, arguments, environment: environment)
+  func tableLines(_ database: TestDatabase, _ arguments: [String] = [], environment: [String: String] = [:]) -> [String] {
+    let result = list(database, arguments, environment: environment)
     #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
     return result.stdout.split(separator: "\n").map(String.init)
   }
 
-  @Test("runs cronlock recorded, in every format: same rows, newest first, fields as stored")
-  func formatsAgree() throws {
-    let table = try server.freshTable()
+  @Test("runs cronlock recorded, in every format: same rows, newest first, fields as stored", arguments: Backend.allCases)
+  func formatsAgree(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend)
+    let table = database.table
     for (job, identifier, command) in [("report", "s1", "exit 0"), ("report", "s2", "exit 3"), ("other", "s1", "kill -9 $$")] {
-      CronlockBinary.run(["--job", job, "--identifier", identifier, "--worker", "host-a", "--table", table, "--",
-                          "/bin/sh", "-c", command])
+      database.run(["--job", job, "--identifier", identifier, "--worker", "host-a", "--", "/bin/sh", "-c", command])
     }
-    let stored = try server.query("""
-      SELECT id, job_name, job_identifier, status, exit_code, signal, pid,
-             to_char(date_trunc('milliseconds', created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-             floor(extract(epoch FROM finished_at - created_at) * 1000)
+    // Known times, a minute apart in run order, each run taking 1.234544 s: list truncates to milliseconds.
+    let ids = try database.query("SELECT id FROM \"\(table)\" ORDER BY id").map { $0[0]! }
+    for (minute, id) in ids.enumerated() {
+      try database.execute("UPDATE \"\(table)\" SET created_at = $1, finished_at = $2 WHERE id = $3",
+                           ["2026-11-29 09:0\(minute):00.123456+00:00", "2026-11-29 09:0\(minute):01.358000+00:00", id])
+    }
+    let started = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, "2026-11-29T09:0\($0):00.123Z") })
+    let stored = try database.query("""
+      SELECT id, job_name, job_identifier, status, exit_code, signal, pid
       FROM "\(table)" ORDER BY created_at DESC, id DESC
       """)
     #expect(stored.map { $0[1]! + "/" + $0[2]! + "/" + $0[3]! } == ["other/s1/FAILED", "report/s2/FAILED", "report/s1/FINISHED"])
 
-    let objects = try json(table)
+    let objects = try json(database)
     #expect(objects.map { String($0["id"] as! Int) } == stored.map { $0[0]! }, "newest first")
     for (object, row) in zip(objects, stored) {
       #expect(object["job"] as? String == row[1] && object["identifier"] as? String == row[2])
@@ -67,21 +75,21 @@ struct ListTests {
       #expect((object["exit_code"] as? Int).map(String.init) == row[4])
       #expect((object["signal"] as? Int).map(String.init) == row[5])
       #expect((object["pid"] as? Int).map(String.init) == row[6])
-      #expect(object["started_at"] as? String == row[7])
-      #expect((object["duration_ms"] as? Int).map(String.init) == row[8])
+      #expect(object["started_at"] as? String == started[row[0]!])
+      #expect(object["duration_ms"] as? Int == 1234)
       #expect(object["command"] as? String == "/bin/sh")
       #expect(object["slot_end"] is NSNull, "explicit identifiers never end")
     }
     #expect(objects[0]["exit_code"] is NSNull && objects[0]["signal"] as? Int == 9)
 
-    let records = csv(table)
+    let records = csv(database)
     #expect(records.map { $0["id"]! } == stored.map { $0[0]! })
-    #expect(records.map { $0["started_at"]! } == stored.map { $0[7]! })
+    #expect(records.map { $0["started_at"]! } == stored.map { started[$0[0]!]! })
     #expect(records.map { $0["exit_code"]! } == ["", "3", "0"])
     #expect(records.map { $0["signal"]! } == ["9", "", ""])
     #expect(records.map { $0["slot_end"]! } == ["", "", ""])
 
-    let lines = tableLines(table)
+    let lines = tableLines(database)
     #expect(lines.count == 4)
     #expect(lines[0].hasPrefix("JOB") && lines[0].hasSuffix("DURATION  EXIT"))
     #expect(lines[1].hasPrefix("other ") && lines[1].contains(" FAILED ") && lines[1].hasSuffix("SIGKILL"))
@@ -89,7 +97,7 @@ struct ListTests {
     #expect(lines[3].contains(" FINISHED ") && lines[3].hasSuffix(" 0"))
   }
 
-  @Test("every filter, alone and together", arguments: [
+  @Test("every filter, alone and together", arguments: Backend.allCases, [
     ([], [4, 3, 2, 1, 0]),
     (["--job", "a"], [3, 1, 0]),
     (["-j", "b"], [4, 2]),
@@ -104,40 +112,39 @@ struct ListTests {
     (["--job", "a", "--worker", "w1", "--since", "4h", "--limit", "1"], [3]),
     (["--job", "a", "--status", "RUNNING"], []),
     (["--job", "nobody"], []),
-  ] as [([String], [Int])])
-  func filters(arguments: [String], expected: [Int]) throws {
-    let table = try server.freshTable()
+  ] as [(arguments: [String], expected: [Int])])
+  func filters(backend: Backend, filter: (arguments: [String], expected: [Int])) throws {
+    let database = try TestDatabase.fresh(backend)
     let rows = [("a", "w1", "FINISHED", 3 * 3600), ("a", "w2", "FAILED", 2 * 3600), ("b", "w1", "RUNNING", 1800),
                 ("a", "w1", "ABANDONED", 600), ("b", "w2", "FINISHED", 60)]
     var ids: [String] = []
     for (job, worker, status, ago) in rows {
-      ids.append(try insert(table, job: job, identifier: "slot-\(ago)", worker: worker, status: status, ago: ago))
+      ids.append(try insert(database, job: job, identifier: "slot-\(ago)", worker: worker, status: status, ago: ago))
     }
-    let wanted = expected.map { ids[$0] }
-    #expect(try json(table, arguments).map { String($0["id"] as! Int) } == wanted)
-    #expect(csv(table, arguments).map { $0["id"]! } == wanted)
-    #expect(tableLines(table, arguments).count == 1 + expected.count, "a header, then one line per row")
+    let wanted = filter.expected.map { ids[$0] }
+    #expect(try json(database, filter.arguments).map { String($0["id"] as! Int) } == wanted)
+    #expect(csv(database, filter.arguments).map { $0["id"]! } == wanted)
+    #expect(tableLines(database, filter.arguments).count == 1 + filter.expected.count, "a header, then one line per row")
   }
 
-  @Test("--limit defaults to 50")
-  func defaultLimit() throws {
-    let table = try server.freshTable()
-    try server.execute("""
-      INSERT INTO "\(table)" (created_at, updated_at, job_name, job_identifier, worker, status)
-      SELECT now() - make_interval(secs => i), now(), 'j', 's' || i, 'w', 'FINISHED' FROM generate_series(1, 60) i
-      """)
-    let objects = try json(table)
+  @Test("--limit defaults to 50", arguments: Backend.allCases)
+  func defaultLimit(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend)
+    for i in 1...60 {
+      try insert(database, job: "j", identifier: "s\(i)", worker: "w", ago: i)
+    }
+    let objects = try json(database)
     #expect(objects.count == 50)
     #expect(objects.first?["identifier"] as? String == "s1" && objects.last?["identifier"] as? String == "s50")
-    #expect(try json(table, ["--limit", "1000"]).count == 60)
+    #expect(try json(database, ["--limit", "1000"]).count == 60)
   }
 
-  @Test("nothing to show: a bare header, an empty array, a CSV header")
-  func empty() throws {
-    let table = try server.freshTable()
-    #expect(tableLines(table) == ["JOB  IDENTIFIER  WORKER  STATUS  STARTED  DURATION  EXIT"])
-    #expect(list(table, ["--format", "json"]).stdout == "[]\n")
-    #expect(list(table, ["--format", "csv"]).stdout == HistoryRow.fieldNames.joined(separator: ",") + "\r\n")
+  @Test("nothing to show: a bare header, an empty array, a CSV header", arguments: Backend.allCases)
+  func empty(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend)
+    #expect(tableLines(database) == ["JOB  IDENTIFIER  WORKER  STATUS  STARTED  DURATION  EXIT"])
+    #expect(list(database, ["--format", "json"]).stdout == "[]\n")
+    #expect(list(database, ["--format", "csv"]).stdout == HistoryRow.fieldNames.joined(separator: ",") + "\r\n")
   }
 
   @Test("rows written by the Go lockers show what they record")
@@ -151,7 +158,7 @@ struct ListTests {
               '2026-11-29 03:50:00.000', 'go-service', 'FINISHED')
       """)
     #expect(CronlockBinary.run(["migrate", "--table", table]).status == 0)
-    let objects = try json(table)
+    let objects = try json(postgres(table))
     #expect(objects.map { $0["status"] as? String } == ["RUNNING", "FINISHED"])
     for object in objects {
       #expect(object["worker"] as? String == "go-service")
@@ -161,7 +168,7 @@ struct ListTests {
       #expect(object["started_at"] is String && object["updated_at"] is String)
     }
     #expect(objects[1]["duration_ms"] as? Int == 90_000, "a FINISHED Go row ran until its last update")
-    let lines = tableLines(table)
+    let lines = tableLines(postgres(table))
     #expect(lines[2].contains(" FINISHED ") && lines[2].hasSuffix("  1m30s     -"), "\(lines)")
     #expect(lines[1].hasSuffix(" -"), "no exit status is known")
   }
@@ -172,11 +179,11 @@ struct ListTests {
     try server.execute(SeedTables.gorm(table, indexName: "idx_name_\(table)"))
     try server.execute("INSERT INTO \"\(table)\" (worker, status) VALUES ('go-service', 'FINISHED')")
     #expect(CronlockBinary.run(["migrate", "--table", table]).status == 0)
-    let object = try #require(try json(table).first)
+    let object = try #require(try json(postgres(table)).first)
     #expect(object["job"] is NSNull && object["identifier"] is NSNull && object["started_at"] is NSNull)
     #expect(object["duration_ms"] is NSNull && object["status"] as? String == "FINISHED")
-    #expect(csv(table).first?["job"] == "")
-    #expect(tableLines(table).last == "-    -           go-service  FINISHED  -        -         -")
+    #expect(csv(postgres(table)).first?["job"] == "")
+    #expect(tableLines(postgres(table)).last == "-    -           go-service  FINISHED  -        -         -")
   }
 
   static let nastyNames = [
@@ -184,13 +191,14 @@ struct ListTests {
     "rlo\u{202E}txt.exe", "back\\slash", "quote\"comma,", "日本語",
   ]
 
-  @Test("control characters in stored names are escaped in the table; JSON and CSV give them back exactly")
-  func untrustedNames() throws {
-    let table = try server.freshTable()
+  @Test("control characters in stored names are escaped in the table; JSON and CSV give them back exactly",
+        arguments: Backend.allCases)
+  func untrustedNames(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend)
     for (index, name) in Self.nastyNames.enumerated() {
-      try insert(table, job: name, identifier: name, worker: name, ago: 100 - index)
+      try insert(database, job: name, identifier: name, worker: name, ago: 100 - index)
     }
-    let result = list(table, [], environment: ["COLUMNS": "300"])
+    let result = list(database, [], environment: ["COLUMNS": "300"])
     let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
     #expect(lines.count == Self.nastyNames.count + 2, "one line per row, and the final newline")
     #expect(!result.stdout.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) })
@@ -198,10 +206,10 @@ struct ListTests {
                     "rlo\\u{202E}txt.exe", "back\\\\slash", "日本語"] {
       #expect(result.stdout.contains(escaped), "\(escaped)")
     }
-    let objects = try json(table)
+    let objects = try json(database)
     #expect(objects.map { $0["job"] as? String } == Self.nastyNames.reversed())
     #expect(objects.map { $0["worker"] as? String } == Self.nastyNames.reversed())
-    #expect(csv(table).map { $0["identifier"] } == Self.nastyNames.reversed())
+    #expect(csv(database).map { $0["identifier"] } == Self.nastyNames.reversed())
   }
 
   @Test("bytes that are not UTF-8 (a SQL_ASCII database) still give valid JSON and CSV")
@@ -225,42 +233,42 @@ struct ListTests {
     #expect(CronlockBinary.run(["list", "--database", url]).stdout.contains("bad\u{FFFD}"))
   }
 
-  @Test("the table fits 80 columns off a terminal; COLUMNS widens it")
-  func width() throws {
-    let table = try server.freshTable()
-    try insert(table, job: "nightly-report-for-the-finance-department", identifier: "2026-11-29 04:50:00.000",
+  @Test("the table fits 80 columns off a terminal; COLUMNS widens it", arguments: Backend.allCases)
+  func width(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend)
+    try insert(database, job: "nightly-report-for-the-finance-department", identifier: "2026-11-29 04:50:00.000",
                worker: "web-17.production.eu-central-1.example.com", status: "ABANDONED", took: 200_000, exitCode: 1)
-    let narrow = tableLines(table)
+    let narrow = tableLines(database)
     #expect(narrow.allSatisfy { TerminalText.width($0) <= 80 }, "\(narrow)")
     #expect(narrow[1].contains("…"))
-    let wide = tableLines(table, environment: ["COLUMNS": "250"])
+    let wide = tableLines(database, environment: ["COLUMNS": "250"])
     #expect(wide[1].hasPrefix("nightly-report-for-the-finance-department  2026-11-29 04:50:00.000  web-17.production"))
     #expect(!wide[1].contains("…"))
   }
 
-  @Test("started is shown on the host's clock with its offset")
-  func localZone() throws {
-    let table = try server.freshTable()
-    try insert(table, job: "j")
-    let expected = try server.query(
-      "SELECT to_char(created_at AT TIME ZONE 'Asia/Kolkata', 'YYYY-MM-DD\"T\"HH24:MI:SS') || '+05:30' FROM \"\(table)\"")
-    let lines = tableLines(table, environment: ["TZ": "Asia/Kolkata"])
-    #expect(lines[1].contains("  \(expected[0][0]!)  "))
+  @Test("started is shown on the host's clock with its offset", arguments: Backend.allCases)
+  func localZone(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend)
+    let id = try insert(database, job: "j")
+    try database.execute("UPDATE \"\(database.table)\" SET created_at = $1 WHERE id = $2", ["2026-11-29 04:50:00.750000+00:00", id])
+    let lines = tableLines(database, environment: ["TZ": "Asia/Kolkata"])
+    #expect(lines[1].contains("  2026-11-29T10:20:00+05:30  "), "\(lines)")
   }
 
-  @Test("colour only on a terminal, and never with NO_COLOR")
-  func colour() throws {
-    let table = try server.freshTable()
-    try insert(table, job: "j", status: "FAILED", exitCode: 1)
-    #expect(!list(table, []).stdout.contains("\u{1B}"), "not a terminal")
+  @Test("colour only on a terminal, and never with NO_COLOR", arguments: Backend.allCases)
+  func colour(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend)
+    try insert(database, job: "j", status: "FAILED", exitCode: 1)
+    #expect(!list(database, []).stdout.contains("\u{1B}"), "not a terminal")
     // script(1) gives the command a pseudo-terminal.
-    let command = "'\(CronlockBinary.path)' list --table \(table)"
+    let command = "'\(CronlockBinary.path)' list"
     let onTerminal = Shell.run(["/usr/bin/script", "-qec", command, "/dev/null"],
-                               environment: CronlockBinary.environment(["TERM": "xterm"]))
+                               environment: CronlockBinary.environment(database.environment.merging(["TERM": "xterm"]) { $1 }))
     #expect(onTerminal.stdout.contains("\u{1B}[1mJOB\u{1B}[0m"))
     #expect(onTerminal.stdout.contains("\u{1B}[31mFAILED\u{1B}[0m"))
     let noColour = Shell.run(["/usr/bin/script", "-qec", command, "/dev/null"],
-                             environment: CronlockBinary.environment(["TERM": "xterm", "NO_COLOR": "1"]))
+                             environment: CronlockBinary.environment(
+                               database.environment.merging(["TERM": "xterm", "NO_COLOR": "1"]) { $1 }))
     #expect(noColour.stdout.contains("FAILED") && !noColour.stdout.contains("\u{1B}"))
   }
 
@@ -277,23 +285,28 @@ struct ListTests {
     #expect(result.stdout.isEmpty)
   }
 
-  @Test("a missing or unmigrated table is 78 and names the fix")
-  func missingTable() throws {
-    let missing = list(server.freshTableName(), [])
+  @Test("a table missing from the database is 78 and names the fix", arguments: Backend.allCases)
+  func missingTable(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend)
+    let missing = list(database, ["--table", server.freshTableName()])
     #expect(missing.status == 78 && missing.stderr.contains("cronlock migrate"), "\(missing.stderr)")
+  }
+
+  @Test("an unmigrated seed table is 78 and names the fix")
+  func unmigratedSeedTable() throws {
     let ent = server.freshTableName("ent")
     try server.execute(SeedTables.ent(ent))
-    let unmigrated = list(ent, [])
+    let unmigrated = list(postgres(ent), [])
     #expect(unmigrated.status == 78 && unmigrated.stderr.contains("cronlock migrate"), "\(unmigrated.stderr)")
   }
 
   @Test("no password ever appears in the output, listing or failing")
   func noPassword() throws {
-    let table = try server.freshTable()
-    try insert(table, job: "j")
+    let database = try TestDatabase.fresh(.postgres)
+    try insert(database, job: "j")
     let url = "host=\(server.environment["PGHOST"]!) port=\(server.port) user=postgres dbname=postgres password=Sekr1tPw"
     for format in ["table", "json", "csv"] {
-      let result = CronlockBinary.run(["list", "--table", table, "--format", format, "--database", url])
+      let result = CronlockBinary.run(["list", "--table", database.table, "--format", format, "--database", url])
       #expect(result.status == 0)
       #expect(!(result.stdout + result.stderr).contains("Sekr1tPw") && !(result.stdout + result.stderr).contains("host="))
     }

@@ -6,43 +6,58 @@ import Testing
 struct MigrateTests {
   let server = TestServer.shared
 
-  func columns(_ table: String) throws -> [String] {
-    try server.query(
-      "SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position", [table]
-    ).map { $0[0]! }
+  /// The table's columns in order, from the backend's catalog.
+  func columns(_ database: TestDatabase) throws -> [String] {
+    let sql = database.backend == .postgres
+      ? "SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position"
+      : "SELECT name FROM pragma_table_info($1) ORDER BY cid"
+    return try database.query(sql, [database.table]).map { $0[0]! }
+  }
+
+  /// How many unique indexes (not the primary key) and other indexes the table has, from the
+  /// backend's catalog.
+  func indexes(_ database: TestDatabase) throws -> (unique: Int, other: Int) {
+    let row = try database.backend == .postgres
+      ? database.query("""
+        SELECT count(*) FILTER (WHERE indisunique AND NOT indisprimary), count(*) FILTER (WHERE NOT indisunique)
+        FROM pg_index WHERE indrelid = to_regclass($1)
+        """, ["\"\(database.table)\""])[0]
+      : database.query("""
+        SELECT count(*) FILTER (WHERE "unique"), count(*) FILTER (WHERE NOT "unique") FROM pragma_index_list($1)
+        """, [database.table])[0]
+    return (Int(row[0]!)!, Int(row[1]!)!)
   }
 
   func uniqueIndexes(_ table: String) throws -> Int {
-    Int(try server.query(
-      "SELECT count(*) FROM pg_index WHERE indrelid = to_regclass($1) AND indisunique AND NOT indisprimary",
-      ["\"\(table)\""])[0][0]!)!
+    try indexes(TestDatabase(backend: .postgres, table: table, url: nil)).unique
   }
 
-  @Test("creates the table with the seed's seven columns first, then cronlock's, and is idempotent")
-  func createsTable() throws {
-    let table = server.freshTableName()
+  @Test("creates the table with the seed's seven columns first, then cronlock's, and is idempotent",
+        arguments: Backend.allCases)
+  func createsTable(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend, migrated: false)
     for _ in 0..<2 {
-      let result = CronlockBinary.run(["migrate", "--table", table])
+      let result = database.run(["migrate"])
       #expect(result.status == 0 && result.stderr.isEmpty && result.stdout.isEmpty, "\(result.stderr)")
     }
-    let names = try columns(table)
+    let names = try columns(database)
     #expect(Array(names.prefix(7)) == ["id", "created_at", "updated_at", "job_name", "job_identifier", "worker", "status"])
     #expect(Set(names.dropFirst(7)) == Set(PostgresSchema.cronlockColumns.map(\.name)))
-    #expect(try uniqueIndexes(table) == 1)
-    let indexes = try server.query("SELECT count(*) FROM pg_indexes WHERE tablename = $1", [table])
-    #expect(indexes == [["4"]], "primary key, unique, list and purge indexes")
+    let (unique, other) = try indexes(database)
+    #expect(unique == 1 && other == 2, "one unique index; the list and purge indexes")
   }
 
-  @Test("16 concurrent migrations, twice: all exit 0 and leave one schema")
-  func concurrentMigrations() throws {
-    let table = server.freshTableName()
+  @Test("16 concurrent migrations, twice: all exit 0 and leave one schema", arguments: Backend.allCases)
+  func concurrentMigrations(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend, migrated: false)
     for _ in 0..<2 {
-      let processes = (0..<16).map { _ in CronlockBinary.start(["migrate", "--table", table]) }
+      let processes = (0..<16).map { _ in database.start(["migrate"]) }
       let results = processes.map { $0.finish() }
       #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
     }
-    #expect(try uniqueIndexes(table) == 1)
-    #expect(try columns(table).count == 7 + PostgresSchema.cronlockColumns.count)
+    let (unique, other) = try indexes(database)
+    #expect(unique == 1 && other == 2)
+    #expect(try columns(database).count == 7 + PostgresSchema.cronlockColumns.count)
   }
 
   @Test("adopts gocron-ent-lock's table; a row the Go library wrote makes cronlock lose")

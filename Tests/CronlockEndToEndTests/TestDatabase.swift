@@ -94,3 +94,14 @@ struct TestDatabase {
   /// How the backend shows a true boolean in a query's text result.
   var yes: String { backend == .postgres ? "t" : "1" }
 }
+
+extension History {
+  /// `check(table:server:…)` for a table on either backend.
+  static func check(database: TestDatabase, scratch: Scratch, invocations: [Invocation], options: Options = Options(),
+                    sourceLocation: SourceLocation = #_sourceLocation) throws
+  {
+    let rows = try database.query("SELECT id, job_name, job_identifier, status, exit_code, signal, note FROM \(database.table)")
+    #expect(problems(rows: rows, executions: scratch.executions, invocations: invocations, options: options) == [],
+            sourceLocation: sourceLocation)
+  }
+}
