@@ -28,44 +28,54 @@ extension SQLiteLockStore {
   }
 
   public func countPurgeable(_ request: PurgeRequest) throws(CronlockError) -> Int {
-    let (condition, parameters) = purgeCondition(request)
-    let rows = try perform(doing: "count the rows to purge from \(table)") { connection, deadline throws(SQLiteError) in
-      try connection.query("SELECT count(*) FROM \(table.quoted) WHERE \(condition)", parameters, deadline: deadline)
+    var count = 0
+    let now = Timestamp.now()
+    for status in PurgeRequest.terminalStatuses {
+      let (condition, parameters) = purgeCondition(request, status: status, now: now)
+      let rows = try perform(doing: "count the rows to purge from \(table)") { connection, deadline throws(SQLiteError) in
+        try connection.query("SELECT count(*) FROM \(table.quoted) WHERE \(condition)", parameters, deadline: deadline)
+      }
+      count += Int((rows.first?.first ?? nil) ?? "") ?? 0
     }
-    return Int((rows.first?.first ?? nil) ?? "") ?? 0
+    return count
   }
 
   /// Deletes in batches, each its own short write transaction, so claims wait for one batch
-  /// at most; interrupting it is safe.
+  /// at most; interrupting it is safe. One status at a time, so each batch is the next rows of
+  /// the (status, updated_at) index, not a sort of every row the three statuses match.
   public func purge(_ request: PurgeRequest) throws(CronlockError) -> Int {
-    let (condition, parameters) = purgeCondition(request)
-    let sql = """
-      DELETE FROM \(table.quoted) WHERE id IN (
-        SELECT id FROM \(table.quoted) WHERE \(condition) ORDER BY updated_at, id LIMIT \(request.batchSize))
-      """
     var deleted = 0
-    while true {
-      let batch = try perform(doing: "purge \(table)") { connection, deadline throws(SQLiteError) in
-        try connection.query(sql, parameters, deadline: deadline)
-        return connection.changes
+    let now = Timestamp.now()
+    for status in PurgeRequest.terminalStatuses {
+      let (condition, parameters) = purgeCondition(request, status: status, now: now)
+      let sql = """
+        DELETE FROM \(table.quoted) WHERE id IN (
+          SELECT id FROM \(table.quoted) WHERE \(condition) ORDER BY updated_at LIMIT \(request.batchSize))
+        """
+      while true {
+        let batch = try perform(doing: "purge \(table)") { connection, deadline throws(SQLiteError) in
+          try connection.query(sql, parameters, deadline: deadline)
+          return connection.changes
+        }
+        guard batch > 0 else { break }
+        deleted += batch
       }
-      guard batch > 0 else { return deleted }
-      deleted += batch
     }
+    return deleted
   }
 
-  /// Terminal rows last updated before now − ttl whose slot ended before now − the hour it
-  /// stays claimable; both bounds read once, so every batch uses the same.
-  private func purgeCondition(_ request: PurgeRequest) -> (String, [SQLiteValue]) {
-    let now = Timestamp.now()
-    var parameters = PurgeRequest.terminalStatuses.map { SQLiteValue.text($0.rawValue) } + [
+  /// Rows of `status` last updated before now − ttl whose slot ended before now − the hour it
+  /// stays claimable; `now` is read once, so every batch uses the same bounds.
+  private func purgeCondition(_ request: PurgeRequest, status: RunStatus, now: Timestamp) -> (String, [SQLiteValue]) {
+    var parameters: [SQLiteValue] = [
+      .text(status.rawValue),
       .text(now.adding(TimeSpan(nanoseconds: -request.ttl.nanoseconds)).sqliteText),
       .text(now.adding(TimeSpan(nanoseconds: -Slot.claimableAfterEnd.nanoseconds)).sqliteText),
     ]
-    var condition = "status IN (?1, ?2, ?3) AND updated_at < ?4 AND (slot_end IS NULL OR slot_end < ?5)"
+    var condition = "status = ?1 AND updated_at < ?2 AND (slot_end IS NULL OR slot_end < ?3)"
     if let job = request.job {
       parameters.append(.text(job))
-      condition += " AND job_name = ?6"
+      condition += " AND job_name = ?4"
     }
     return (condition, parameters)
   }
