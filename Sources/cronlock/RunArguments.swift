@@ -45,6 +45,8 @@ struct RunArguments: Equatable {
     let options: RunOptions
     do {
       options = try runOptions()
+      // Checked here too, so a bad --table is a usage error (64), never a database failure
+      // that --on-db-error could run the command through.
       _ = try connection.tableName()
     } catch {
       reporter.error(error.message)

@@ -13,6 +13,21 @@ struct SQLiteClaim {
       claim.reason = "the slot ended more than \(Slot.claimableAfterEnd) before this claim"
       return claim
     }
+    // One read, before any write: a taken slot is lost without the write lock or an fsync (with
+    // AUTOINCREMENT even a losing insert writes sqlite_sequence), and a retry after a failed
+    // commit finds its own row by run token rather than trusting the rollback. The insert still
+    // decides every win, so a claim committed after this read is lost by the conflict as usual.
+    if let existing = try connection.query(
+      "SELECT id, run_token FROM \(table.quoted) WHERE job_name = ?1 AND job_identifier = ?2",
+      [.text(request.job), .text(request.slot.identifier)], deadline: deadline, interruption: interruption).first
+    {
+      if existing[1] == request.runToken, let id = existing[0].flatMap({ Int64($0) }) {
+        claim.outcome = .won(runID: id)
+        return claim
+      }
+      // With --no-overlap the transaction below still runs, so the loser hears about a live run.
+      if !request.noOverlap { return claim }
+    }
     guard request.noOverlap else {
       claim.outcome = try insert(on: connection, now: now, deadline: deadline, interruption: interruption)
       return claim
@@ -39,16 +54,9 @@ struct SQLiteClaim {
     }
   }
 
-  /// A slot that is already taken is lost by reading alone: no write lock, no fsync (with
-  /// AUTOINCREMENT even a losing insert writes sqlite_sequence). The insert still decides
-  /// every win, so a claim committed between the two is lost by the conflict as usual.
   private func insert(on connection: SQLiteConnection, now: Timestamp, deadline: Deadline,
                       interruption: Interruption?) throws(SQLiteError) -> ClaimOutcome
   {
-    let taken = try connection.query(
-      "SELECT 1 FROM \(table.quoted) WHERE job_name = ?1 AND job_identifier = ?2",
-      [.text(request.job), .text(request.slot.identifier)], deadline: deadline, interruption: interruption)
-    guard taken.isEmpty else { return .lost }
     let rows = try connection.query(
       """
       INSERT INTO \(table.quoted)

@@ -53,15 +53,11 @@ public final class SQLiteLockStore: LockStore {
   {
     var retry = Backoff()
     var migrated = false
-    var readBackFirst = false
     while true {
       let connection = try connect(creating: true, deadline: deadline, interruption: interruption)
       // Waiting for the write lock is waiting for other claims to commit: --lock-timeout bounds it.
       let lockDeadline = min(deadline, .after(request.lockTimeout))
       do throws(SQLiteError) {
-        if readBackFirst, let known = try readBack(request, on: connection, deadline: lockDeadline) {
-          return Claim(outcome: known, clockSkew: ClockSkew(milliseconds: 0))
-        }
         return try SQLiteClaim(table: table, request: request)
           .run(on: connection, deadline: lockDeadline, interruption: interruption)
       } catch {
@@ -78,8 +74,7 @@ public final class SQLiteLockStore: LockStore {
           continue
         }
         guard SQLiteSchema.isTransient(error) else { throw classify(error, doing: "claim the slot") }
-        // SQLite rolls back a commit that failed, but read the row back rather than trust that.
-        readBackFirst = true
+        // The next attempt reads the slot's row first, so a commit that did land is found.
         current = nil
         guard retry.pause(until: deadline, interruption: interruption) else { throw .unavailable("interrupted") }
         if deadline.hasPassed {
@@ -87,17 +82,6 @@ public final class SQLiteLockStore: LockStore {
         }
       }
     }
-  }
-
-  private func readBack(_ request: ClaimRequest, on connection: SQLiteConnection, deadline: Deadline)
-    throws(SQLiteError) -> ClaimOutcome?
-  {
-    let rows = try connection.query(
-      "SELECT id, run_token FROM \(table.quoted) WHERE job_name = ?1 AND job_identifier = ?2",
-      [.text(request.job), .text(request.slot.identifier)], deadline: deadline)
-    guard let row = rows.first else { return nil }
-    guard row[1] == request.runToken, let id = row[0].flatMap({ Int64($0) }) else { return .lost }
-    return .won(runID: id)
   }
 
   public func heartbeat(runID: Int64, deadline: Deadline, interruption: Interruption?) throws(CronlockError) {
