@@ -56,13 +56,13 @@ public final class PostgresLockStore: LockStore {
         default:
           break
         }
-        if error.kind == .interrupted { throw .unavailable("interrupted") }
+        if error.kind == .interrupted { throw .interrupted() }
         guard isTransient(error) else { throw classify(error, doing: "claim the slot") }
         // The INSERT may have committed before the connection broke: read it back next time.
         if error.kind == .connectionLost { readBackFirst = true }
         disconnect()
         lastProblem = url?.scrub(error.message) ?? error.message
-        guard retry.pause(until: deadline, interruption: interruption) else { throw .unavailable("interrupted") }
+        guard retry.pause(until: deadline, interruption: interruption) else { throw .interrupted() }
         if deadline.hasPassed {
           throw .unavailable("gave up after --connect-timeout \(connectTimeout): \(lastProblem)")
         }
@@ -117,7 +117,7 @@ public final class PostgresLockStore: LockStore {
         affected = try connection.execute(sql, parameters, deadline: deadline, interruption: interruption)
           .affectedRows
       } catch {
-        if error.kind == .interrupted { throw .unavailable("interrupted") }
+        if error.kind == .interrupted { throw .interrupted() }
         guard isTransient(error) else { throw classify(error, doing: "record the outcome") }
         disconnect()
         guard retry.pause(until: deadline, interruption: interruption), !deadline.hasPassed else {

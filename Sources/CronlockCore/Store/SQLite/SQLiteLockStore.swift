@@ -61,7 +61,7 @@ public final class SQLiteLockStore: LockStore {
         return try SQLiteClaim(table: table, request: request)
           .run(on: connection, deadline: lockDeadline, interruption: interruption)
       } catch {
-        if error.isInterrupted { throw .unavailable("interrupted") }
+        if error.isInterrupted { throw .interrupted() }
         if error.isBusy {
           throw deadline.hasPassed
             ? .unavailable("gave up after --connect-timeout \(connectTimeout): \(location) stayed locked by another writer")
@@ -76,7 +76,7 @@ public final class SQLiteLockStore: LockStore {
         guard SQLiteSchema.isTransient(error) else { throw classify(error, doing: "claim the slot") }
         // The next attempt reads the slot's row first, so a commit that did land is found.
         current = nil
-        guard retry.pause(until: deadline, interruption: interruption) else { throw .unavailable("interrupted") }
+        guard retry.pause(until: deadline, interruption: interruption) else { throw .interrupted() }
         if deadline.hasPassed {
           throw .unavailable("gave up after --connect-timeout \(connectTimeout): \(error.message)")
         }
@@ -112,7 +112,7 @@ public final class SQLiteLockStore: LockStore {
           .text(record.note), .text(Timestamp.now().sqliteText),
         ], deadline: deadline, interruption: interruption)
       } catch {
-        if error.isInterrupted { throw .unavailable("interrupted") }
+        if error.isInterrupted { throw .interrupted() }
         guard SQLiteSchema.isTransient(error) || error.isBusy else { throw classify(error, doing: "record the outcome") }
         current = nil
         guard retry.pause(until: deadline, interruption: interruption), !deadline.hasPassed else {
@@ -134,7 +134,7 @@ public final class SQLiteLockStore: LockStore {
   /// Maps a failure to an exit status: 78 for what the operator must fix (the file cannot be
   /// opened or written, is not a database, lacks the table), 75 for the rest.
   func classify(_ error: SQLiteError, doing what: String) -> CronlockError {
-    if error.isInterrupted { return .unavailable("interrupted") }
+    if error.isInterrupted { return .interrupted() }
     if error.isBusy {
       return .unavailable("cannot \(what): \(location) stayed locked by another writer for --connect-timeout \(connectTimeout)")
     }
