@@ -11,7 +11,7 @@ enum Main {
     // Read once, before any I/O: a slow connect must not move the run into the next slot.
     let startedAt = Timestamp.now()
     if let fast = FastRunParser.parse(Array(CommandLine.arguments.dropFirst())) {
-      exit(fast.execute(startedAt: startedAt))
+      end(fast.execute(startedAt: startedAt))
     }
     let command: any ParsableCommand
     do {
@@ -20,7 +20,7 @@ enum Main {
       fail(error)
     }
     if let run = command as? Cronlock.Run {
-      exit(run.arguments.execute(startedAt: startedAt))
+      end(run.arguments.execute(startedAt: startedAt))
     }
     do {
       var command = command
@@ -28,6 +28,13 @@ enum Main {
     } catch {
       fail(error)
     }
+  }
+
+  /// Ends a run. A heartbeat or a given-up database call may still be running on another
+  /// thread: `_exit` skips the exit handlers (libpq's TLS library has some) that could race it.
+  static func end(_ status: Int32) -> Never {
+    fflush(nil)
+    _exit(status)
   }
 
   /// One line on stderr and the documented status; help and --version still print normally.

@@ -52,13 +52,10 @@ struct RunArguments: Equatable {
       reporter.error(error.message)
       return error.status
     }
-    // Before any I/O: a signal that arrives while connecting waits for us instead of killing
-    // cronlock halfway through a claim.
-    let childMask = ForwardedSignals.block()
     let connection = connection
-    return Runner(options: options, reporter: reporter).run(startedAt: startedAt, childMask: childMask) {
-      () throws(CronlockError) -> any LockStore in try connection.openStore()
-    }
+    return Runner(options: options, reporter: reporter) { () throws(CronlockError) -> any LockStore in
+      try connection.openStore()
+    }.run(startedAt: startedAt)
   }
 
   func runOptions() throws(CronlockError) -> RunOptions {

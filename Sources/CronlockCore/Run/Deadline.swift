@@ -32,46 +32,31 @@ public struct Deadline: Sendable, Comparable {
   public static func < (lhs: Deadline, rhs: Deadline) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
 }
 
-/// Something a wait for the database also listens to — in practice the signal channel: when
-/// `descriptor` becomes readable, `handle()` runs and says whether to stop waiting.
-public struct Interruption {
-  public let descriptor: Int32
-  public let handle: () -> Bool
-
-  public init(descriptor: Int32, handle: @escaping () -> Bool) {
-    self.descriptor = descriptor
-    self.handle = handle
-  }
-}
-
 /// How a wait ended.
 enum WaitOutcome {
-  case ready, deadline, interrupted
+  case ready, deadline
 }
 
-/// Waits until `descriptor` has `events`, the deadline passes, or the interruption says stop.
-func wait(for descriptor: Int32, events: Int16, until deadline: Deadline, interruption: Interruption?) -> WaitOutcome {
+/// Waits until `descriptor` has `events` or the deadline passes. Nothing else: the thread that
+/// listens for signals never makes this wait (see `BackgroundCall`).
+func wait(for descriptor: Int32, events: Int16, until deadline: Deadline) -> WaitOutcome {
   while true {
     var fds = [pollfd(fd: descriptor, events: events, revents: 0)]
-    if let interruption { fds.append(pollfd(fd: interruption.descriptor, events: Int16(POLLIN), revents: 0)) }
-    let ready = poll(&fds, nfds_t(fds.count), deadline.pollTimeout)
+    let ready = poll(&fds, 1, deadline.pollTimeout)
     if ready < 0 {
       if errno == EINTR { continue }
       return .ready  // let the caller's next libpq call report what is wrong
     }
     if ready == 0 { return .deadline }
-    if fds.count > 1, fds[1].revents != 0, let interruption, interruption.handle() { return .interrupted }
     if fds[0].revents != 0 { return .ready }
     if deadline.hasPassed { return .deadline }
   }
 }
 
-/// Sleeps until the deadline, or until the interruption says stop; false when interrupted.
-func pause(until deadline: Deadline, interruption: Interruption?) -> Bool {
+/// Sleeps until the deadline.
+func pause(until deadline: Deadline) {
   while !deadline.hasPassed {
-    var fds = interruption.map { [pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0)] } ?? []
-    let ready = poll(&fds, nfds_t(fds.count), deadline.pollTimeout)
-    if ready > 0, let interruption, interruption.handle() { return false }
+    var none: [pollfd] = []
+    _ = poll(&none, 0, deadline.pollTimeout)
   }
-  return true
 }

@@ -2,103 +2,44 @@
 import Glibc
 #endif
 
-/// How a run names its slot.
-public enum SlotRule: Sendable {
-  /// The clock truncated to this precision.
-  case precision(TimeSpan)
-  /// The most recent fire time of a cron expression on a zone's wall clock.
-  case schedule(CronExpression, TimeZoneRules)
-  /// Used verbatim.
-  case identifier(String)
-}
-
-/// What to do when the lock state cannot be learnt (--on-db-error).
-public enum DatabaseErrorPolicy: String, Sendable, CaseIterable {
-  /// Exit 75; the command does not run (fail closed).
-  case fail
-  /// Run the command anyway, unrecorded, and say so (fail open).
-  case run
-  /// Exit with the skip code.
-  case skip
-}
-
-/// Everything `cronlock run` was asked to do, validated by the command line.
-public struct RunOptions: Sendable {
-  public var job: String
-  public var slotRule: SlotRule
-  public var worker: String
-  public var skipExitCode: Int32
-  public var command: ChildCommand
-  /// Names time slots on this zone's wall clock instead of UTC (`--identifier-zone local`).
-  public var identifierZone: TimeZoneRules?
-  /// A run that starts more than this after its slot began does not claim it.
-  public var maxLate: TimeSpan?
-  /// Warn when the host's clock and the database's differ by more than this.
-  public var maxSkew: TimeSpan
-  /// Timeout, kill-after and heartbeat while the child runs.
-  public var supervision = Supervision.Policy()
-  /// The whole budget for learning the claim's outcome, retries included (--connect-timeout).
-  public var claimBudget = TimeSpan.seconds(10)
-  /// How long to keep trying to record the outcome (--finish-timeout).
-  public var finishBudget = TimeSpan.seconds(60)
-  public var lockTimeout = TimeSpan.seconds(5)
-  public var noOverlap = false
-  public var onDatabaseError = DatabaseErrorPolicy.fail
-
-  public init(job: String, slotRule: SlotRule, worker: String, skipExitCode: Int32, command: ChildCommand,
-              identifierZone: TimeZoneRules? = nil, maxLate: TimeSpan? = nil, maxSkew: TimeSpan = .seconds(2)) {
-    self.job = job
-    self.slotRule = slotRule
-    self.worker = worker
-    self.skipExitCode = skipExitCode
-    self.command = command
-    self.identifierZone = identifierZone
-    self.maxLate = maxLate
-    self.maxSkew = maxSkew
-  }
-
-  /// The slot for a run that started at `now`.
-  public func slot(at now: Timestamp) throws(CronlockError) -> Slot {
-    let slot: Slot
-    switch slotRule {
-    case .precision(let precision):
-      slot = Slot.truncating(now, to: precision)
-    case .schedule(let expression, let zone):
-      guard let scheduled = Slot.scheduled(expression, zone: zone, now: now) else {
-        throw .usage("the schedule has not fired in the last eight years")
-      }
-      slot = scheduled
-    case .identifier(let identifier):
-      return Slot.explicit(identifier)
-    }
-    return identifierZone.map { slot.named(in: $0) } ?? slot
-  }
-
-  /// How long after its slot began a run started at `now` is, if that is more than `maxLate`.
-  public func lateness(of slot: Slot, at now: Timestamp) -> TimeSpan? {
-    guard let maxLate, let start = slot.start else { return nil }
-    let late = TimeSpan(nanoseconds: now.nanosecondsSinceEpoch - start.nanosecondsSinceEpoch)
-    // Whole milliseconds: this is for people to read.
-    return late > maxLate ? .milliseconds(late.milliseconds) : nil
-  }
-}
-
-/// The life of a run (design §5): claim, start the child only on a win, supervise it,
-/// record the outcome.
+/// The life of a run (design §5): claim, start the child only on a win, supervise it, record
+/// the outcome. One thread — the one that calls `run` — owns the timers and the signals; every
+/// database call is made on a `BackgroundCall` (or the heartbeat's thread) that this thread
+/// stops waiting for at its deadline, so no database can hold up the timeout, the signal
+/// forwarding or cronlock's exit.
 public struct Runner {
   public let options: RunOptions
   public let reporter: Reporter
+  /// Makes a store; called once for the claim (whose store then records the outcome) and once
+  /// for the heartbeats, which run on their own thread with their own connection.
+  public let openStore: () throws(CronlockError) -> any LockStore
 
-  public init(options: RunOptions, reporter: Reporter) {
+  public init(options: RunOptions, reporter: Reporter,
+              openStore: @escaping () throws(CronlockError) -> any LockStore)
+  {
     self.options = options
     self.reporter = reporter
+    self.openStore = openStore
   }
 
+  /// How long a stopped run waits for a claim already in flight, and then for the release of
+  /// a claim it won, so that no claimed row is left behind.
+  static let releaseWait = TimeSpan.milliseconds(500)
+
   /// Runs to completion and returns cronlock's exit status. `startedAt` is the clock read once
-  /// at process start; `childMask` comes from `ForwardedSignals.block()`, called before any I/O.
-  public func run(startedAt: Timestamp, childMask: sigset_t,
-                  openStore: () throws(CronlockError) -> any LockStore) -> Int32
+  /// at process start; `environment` the inherited environment the child's is made from. The
+  /// run blocks the forwarded signals in the calling thread through `inbox`, made here unless
+  /// given (tests give their own).
+  public func run(startedAt: Timestamp, environment: [[CChar]] = ChildEnvironment.current(),
+                  inbox given: SignalInbox? = nil) -> Int32
   {
+    let inbox: SignalInbox
+    do throws(CronlockError) {
+      if let given { inbox = given } else { inbox = try SignalInbox() }
+    } catch {
+      reporter.error(error.message)
+      return error.status
+    }
     let slot: Slot
     do {
       slot = try options.slot(at: startedAt)
@@ -111,88 +52,154 @@ public struct Runner {
       reporter.info("\(context): started \(late) after the slot began (more than --max-late); not running")
       return options.skipExitCode
     }
-
-    let signals = SignalChannel()
-    var stopSignal: Int32?
-    // While claiming, a forwarded signal ends cronlock: stop waiting for the database at once.
-    let stopOnSignal = Interruption(descriptor: signals.descriptor) {
-      stopSignal = stopSignal ?? signals.drain().first { $0 != SIGCHLD }
-      return stopSignal != nil
-    }
     let request = ClaimRequest(
       job: options.job, slot: slot, worker: options.worker, pid: getpid(), command: options.command.name,
       runToken: Self.makeRunToken(), lockTimeout: options.lockTimeout, heartbeat: options.supervision.heartbeat,
       noOverlap: options.noOverlap)
-    let store: any LockStore
-    let claim: Claim
-    do {
-      store = try openStore()
-      claim = try store.claim(request, deadline: .after(options.claimBudget), interruption: stopOnSignal)
-    } catch {
-      if let signal = stopSignal {
-        return 128 + signal  // nothing claimed: a claim in flight was cancelled or never sent
-      }
-      return databaseFailed(error, context: context, signals: signals, childMask: childMask, slot: slot)
-    }
-    warnAboutSkew(claim.clockSkew, context: context)
-    guard case .won(let runID) = claim.outcome else {
-      reporter.info("\(context): \(claim.reason ?? "another worker owns this slot"); not running")
-      return options.skipExitCode
-    }
-    if let signal = stopSignal ?? signals.drain().first(where: { $0 != SIGCHLD }) {
-      // Stopped before the command started: leave no claimed row behind.
-      store.release(request, deadline: .after(.seconds(2)))
-      return 128 + signal
-    }
-    reporter.info("\(context): claimed as run \(runID)")
 
-    let heartbeatBudget = min(options.supervision.heartbeat, .seconds(5))
-    let ran = runChild(runID: runID, slot: slot, context: context, signals: signals, childMask: childMask) { forwarding in
-      do throws(CronlockError) {
-        try store.heartbeat(runID: runID, deadline: .after(heartbeatBudget), interruption: forwarding)
-      } catch {
-        reporter.info("\(context): heartbeat of run \(runID) failed: \(error.message)")
-      }
+    let claimed: (store: any LockStore, runID: Int64)
+    switch claim(request, context: context, inbox: inbox) {
+    case .finished(let status):
+      return status
+    case .unknown(let error):
+      return databaseFailed(error, context: context, slot: slot, environment: environment, inbox: inbox)
+    case .won(let store, let runID):
+      claimed = (store, runID)
     }
+    reporter.info("\(context): claimed as run \(claimed.runID)")
+
+    let heartbeats = HeartbeatThread(
+      runID: claimed.runID, budget: min(options.supervision.heartbeat, .seconds(5)), reporter: reporter,
+      context: context, openStore: openStore)
+    var holdingClaimConnection = true
+    let ran = runChild(runID: claimed.runID, slot: slot, context: context, environment: environment, inbox: inbox) {
+      // A short run records its outcome on the claim's connection; a long one lets it go at
+      // the first beat, and from then on holds a connection only while a beat is in flight.
+      if holdingClaimConnection {
+        claimed.store.closeConnection()
+        holdingClaimConnection = false
+      }
+      heartbeats.beat()
+    }
+    heartbeats.stop()
     switch ran {
     case .failure(let failure):
       record(RunRecord(status: .failed, exitCode: failure.exitStatus, note: "cannot run the command: \(failure.reason)"),
-             runID: runID, in: store, context: context)
+             runID: claimed.runID, in: claimed.store, context: context, inbox: inbox)
       return failure.exitStatus
     case .success(let (outcome, supervision)):
-      record(supervision.record(for: outcome), runID: runID, in: store, context: context)
+      if supervision.timedOutAt != nil, let timeout = options.supervision.timeout {
+        reporter.error("\(context): the command timed out after --timeout \(timeout); sent SIGTERM"
+          + (supervision.killed ? ", then SIGKILL after --kill-after \(options.supervision.killAfter)" : ""))
+      }
+      record(supervision.record(for: outcome), runID: claimed.runID, in: claimed.store, context: context, inbox: inbox)
       return supervision.exitStatus(for: outcome)
     }
   }
 
+  private enum ClaimStep {
+    case won(any LockStore, runID: Int64)
+    /// The run ends here with this status (lost, stopped by a signal, or set up wrong).
+    case finished(Int32)
+    /// The lock state could not be learnt; --on-db-error decides.
+    case unknown(CronlockError)
+  }
+
+  /// The claim, made on a background call that this thread waits for until --connect-timeout
+  /// ends or a forwarded signal arrives — whichever comes first ends the wait.
+  private func claim(_ request: ClaimRequest, context: String, inbox: SignalInbox) -> ClaimStep {
+    let deadline = Deadline.after(options.claimBudget)
+    let store: any LockStore
+    do throws(CronlockError) {
+      store = try openStore()  // checks its settings only: no I/O
+    } catch {
+      return error.code == .unavailable ? .unknown(error) : .finished(reject(error, context))
+    }
+    let call = BackgroundCall { () throws(CronlockError) -> (any LockStore, Claim) in
+      (store, try store.claim(request, deadline: deadline))
+    }
+    // The call gives up at the same deadline with a better reason; a moment's grace lets it say so.
+    switch inbox.wait(for: call.descriptor, until: deadline.extended(by: .milliseconds(50))) {
+    case .signal:
+      return .finished(stopped(by: inbox.firstSignal ?? SIGTERM, claim: call, store: store, request: request,
+                               context: context))
+    case .deadline:
+      // A claim waiting for a lock would commit once the lock goes: ask the server to drop it.
+      let asked = Deadline.after(Self.releaseWait)
+      _ = BackgroundCall { () throws(CronlockError) in store.cancelInFlight() }.wait(until: asked)
+      return .unknown(.unavailable(
+        "cannot claim the slot: no answer from the database within --connect-timeout \(options.claimBudget)"))
+    case .ready:
+      break
+    }
+    switch call.result {
+    case .failure(let error)?:
+      return error.code == .unavailable || error.code == .interrupted ? .unknown(error) : .finished(reject(error, context))
+    case nil:
+      return .unknown(.internalFailure("the claim ended without a result"))
+    case .success(let (store, claim))?:
+      warnAboutSkew(claim.clockSkew, context: context)
+      guard case .won(let runID) = claim.outcome else {
+        reporter.info("\(context): \(claim.reason ?? "another worker owns this slot"); not running")
+        return .finished(options.skipExitCode)
+      }
+      inbox.collect()
+      if let signal = inbox.firstSignal {
+        return .finished(stopped(by: signal, claim: call, store: store, request: request, context: context))
+      }
+      return .won(store, runID: runID)
+    }
+  }
+
+  /// A signal came before the command started: no command, and no claimed row left behind.
+  private func stopped(by signal: Int32, claim call: BackgroundCall<(any LockStore, Claim)>, store: any LockStore,
+                       request: ClaimRequest, context: String) -> Int32
+  {
+    if call.result == nil {
+      // The claim may be waiting for a lock: once that is released, it would still commit.
+      let asked = Deadline.after(Self.releaseWait)
+      _ = BackgroundCall { () throws(CronlockError) in store.cancelInFlight() }.wait(until: asked)
+    }
+    if case .success(let (_, claim))? = call.wait(until: .after(Self.releaseWait)), case .won = claim.outcome {
+      let release = Deadline.after(Self.releaseWait)
+      _ = BackgroundCall { () throws(CronlockError) in store.release(request, deadline: release) }.wait(until: release)
+    }
+    reporter.info("\(context): stopped by signal \(signal) before the command started")
+    return 128 + signal
+  }
+
+  /// A failure that is not about availability (78, 65, 125): said, and never run through.
+  private func reject(_ error: CronlockError, _ context: String) -> Int32 {
+    reporter.error("\(context): \(error.message); the command did not run")
+    return error.status
+  }
+
   /// Starts the command and supervises it to its end. Without a run id it runs unrecorded
   /// (--on-db-error run) and its CRONLOCK_RUN_ID is empty.
-  private func runChild(runID: Int64?, slot: Slot, context: String, signals: SignalChannel, childMask: sigset_t,
-                        heartbeat: (Interruption) -> Void) -> Result<(ChildOutcome, Supervision), SpawnError>
+  private func runChild(runID: Int64?, slot: Slot, context: String, environment: [[CChar]], inbox: SignalInbox,
+                        heartbeat: () -> Void) -> Result<(ChildOutcome, Supervision), SpawnError>
   {
-    let environment = ChildEnvironment.make(
-      inherited: ChildEnvironment.current(), job: options.job, identifier: slot.identifier,
+    let childEnvironment = ChildEnvironment.make(
+      inherited: environment, job: options.job, identifier: slot.identifier,
       runID: runID.map { String($0) } ?? "", worker: options.worker)
-    let supervisor = Supervisor(childMask: childMask)
-    switch supervisor.spawn(options.command, environment: environment) {
+    let supervisor = Supervisor(childMask: inbox.childMask)
+    switch supervisor.spawn(options.command, environment: childEnvironment) {
     case .failure(let failure):
-      reporter.error("\(context): cannot run '\(LockName.escaped(options.command.name))': \(failure.reason)")
+      reporter.error(failure.isCronlocks
+        ? "\(context): cannot start the command's guardian: \(failure.reason)"
+        : "\(context): cannot run '\(LockName.escaped(options.command.name))': \(failure.reason)")
       return .failure(failure)
-    case .success(let pid):
+    case .success(let started):
       var supervision = Supervision(policy: options.supervision, startedAt: Deadline.monotonicNow())
-      let outcome = supervisor.supervise(pid, &supervision, signals: signals, heartbeat: heartbeat)
+      let outcome = supervisor.supervise(started, &supervision, inbox: inbox, heartbeat: heartbeat)
       return .success((outcome, supervision))
     }
   }
 
-  /// The lock state is unknown (75) or the setup is wrong (78): --on-db-error decides for 75.
-  private func databaseFailed(_ error: CronlockError, context: String, signals: SignalChannel, childMask: sigset_t,
-                              slot: Slot) -> Int32
+  /// The lock state is unknown (75): --on-db-error decides.
+  private func databaseFailed(_ error: CronlockError, context: String, slot: Slot, environment: [[CChar]],
+                              inbox: SignalInbox) -> Int32
   {
-    guard error.status == ExitStatus.databaseUnavailable else {
-      reporter.error("\(context): \(error.message); the command did not run")
-      return error.status
-    }
     switch options.onDatabaseError {
     case .fail:
       reporter.error("\(context): \(error.message); the command did not run")
@@ -202,7 +209,7 @@ public struct Runner {
       return options.skipExitCode
     case .run:
       reporter.error("\(context): \(error.message); running the command anyway, unrecorded (--on-db-error run)")
-      switch runChild(runID: nil, slot: slot, context: context, signals: signals, childMask: childMask, heartbeat: { _ in }) {
+      switch runChild(runID: nil, slot: slot, context: context, environment: environment, inbox: inbox, heartbeat: {}) {
       case .failure(let failure): return failure.exitStatus
       case .success(let (outcome, supervision)): return supervision.exitStatus(for: outcome)
       }
@@ -217,15 +224,29 @@ public struct Runner {
   }
 
   /// Records the outcome, retrying through a database blip for --finish-timeout; a failure is
-  /// reported, never allowed to change the exit status.
-  private func record(_ record: RunRecord, runID: Int64, in store: any LockStore, context: String) {
-    do {
-      try store.finish(runID: runID, record, deadline: .after(options.finishBudget), interruption: nil)
-      reporter.info("\(context): run \(runID) recorded as \(record.status.rawValue)")
-    } catch {
-      reporter.error("\(context): run \(runID) is still RUNNING in the table; its outcome (\(record.status.rawValue)) "
-        + "was not recorded: \(error.message)")
+  /// reported, never allowed to change the exit status. A signal ends the wait at once.
+  private func record(_ record: RunRecord, runID: Int64, in store: any LockStore, context: String,
+                      inbox: SignalInbox)
+  {
+    let deadline = Deadline.after(options.finishBudget)
+    let call = BackgroundCall { () throws(CronlockError) in
+      try store.finish(runID: runID, record, deadline: deadline)
     }
+    let failure: String
+    switch inbox.wait(for: call.descriptor, until: deadline.extended(by: .milliseconds(50))) {
+    case .ready:
+      guard case .failure(let error)? = call.result else {
+        reporter.info("\(context): run \(runID) recorded as \(record.status.rawValue)")
+        return
+      }
+      failure = error.message
+    case .deadline:
+      failure = "no answer from the database within --finish-timeout \(options.finishBudget)"
+    case .signal:
+      failure = "cronlock received signal \(inbox.take().first ?? SIGTERM) while recording it"
+    }
+    reporter.error("\(context): run \(runID) is still RUNNING in the table; its outcome (\(record.status.rawValue)) "
+      + "was not recorded: \(failure)")
   }
 
   /// 128 random bits, hex: identifies this claim if its commit is not acknowledged.
@@ -235,5 +256,14 @@ public struct Runner {
       let word = String(generator.next() as UInt64, radix: 16)
       return String(repeating: "0", count: 16 - word.count) + word
     }.joined()
+  }
+}
+
+extension Deadline {
+  /// This deadline moved later by `span` (never stays never).
+  func extended(by span: TimeSpan) -> Deadline {
+    guard nanoseconds != .max else { return self }
+    let (sum, overflow) = nanoseconds.addingReportingOverflow(span.nanoseconds)
+    return Deadline(nanoseconds: overflow ? .max : sum)
   }
 }

@@ -69,7 +69,7 @@ public struct Supervision: Sendable, Equatable {
     switch event {
     case .signalReceived(let signal):
       if firstForwardedSignal == nil { firstForwardedSignal = signal }
-      return [.signalGroup(signal)]
+      return Self.delivering(signal)
     case .childExited(let outcome):
       finished = true
       // Whatever the child left in its group after a stop would otherwise outlive cronlock.
@@ -79,7 +79,7 @@ public struct Supervision: Sendable, Equatable {
       var actions: [Action] = []
       if timedOutAt == nil, let timeout = policy.timeout, now >= startedAt + timeout.nanoseconds {
         timedOutAt = now
-        actions.append(.signalGroup(SIGTERM))
+        actions += Self.delivering(SIGTERM)
       }
       if let timedOutAt, !killed, now >= timedOutAt + policy.killAfter.nanoseconds {
         killed = true
@@ -91,6 +91,12 @@ public struct Supervision: Sendable, Equatable {
       }
       return actions
     }
+  }
+
+  /// A signal for the group, then SIGCONT (coreutils timeout.c): a stopped process acts on
+  /// TERM only once it runs again.
+  static func delivering(_ signal: Int32) -> [Action] {
+    signal == SIGKILL || signal == SIGCONT ? [.signalGroup(signal)] : [.signalGroup(signal), .signalGroup(SIGCONT)]
   }
 
   /// The row for a child that ended with `outcome` under this supervision.

@@ -4,43 +4,22 @@ import CSpawn
 import Glibc
 #endif
 
-/// The signals cronlock passes on to the child's process group.
-public enum ForwardedSignals {
-  public static let all: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2]
-
-  /// Blocks the forwarded signals and SIGCHLD so they queue until `Supervisor` waits for them,
-  /// even while cronlock is still connecting. Returns the mask the child should start with.
-  public static func block() -> sigset_t {
-    // An inherited SIG_IGN for SIGCHLD would make the kernel reap the child before waitpid.
-    signal(SIGCHLD, SIG_DFL)
-    var blocked = sigset_t()
-    sigemptyset(&blocked)
-    for signal in all + [SIGCHLD] { sigaddset(&blocked, signal) }
-    var previous = sigset_t()
-    pthread_sigmask(SIG_BLOCK, &blocked, &previous)
-    return previous
-  }
+/// A command that is running: the process cronlock waits for, the group its whole tree lives
+/// in, and the guardian that leads that group and kills it if cronlock dies.
+public struct StartedCommand: Sendable {
+  public let pid: pid_t
+  /// The process group: the guardian's pid.
+  public let group: pid_t
+  let guardian: pid_t
+  /// Writing a byte here dismisses the guardian; closing it unwritten (cronlock's death) arms it.
+  let guardianPipe: Int32
+  /// Readable when the command exits; -1 when the kernel has no pidfd (SIGCHLD wakes us then).
+  let exitDescriptor: Int32
 }
 
-/// The command to run, as the raw bytes the user passed (argv need not be UTF-8).
-public struct ChildCommand: Sendable, Equatable {
-  public let arguments: [[CChar]]
-
-  public init(rawArguments: [[CChar]]) {
-    arguments = rawArguments
-  }
-
-  public init(_ arguments: [String]) {
-    self.arguments = arguments.map { Array($0.utf8CString) }
-  }
-
-  /// argv[0] as text, for messages and the row (arguments may carry secrets, so never those).
-  public var name: String {
-    arguments.first.map { String(decoding: $0.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) } ?? ""
-  }
-}
-
-/// Starts the child and carries out `Supervision`'s decisions.
+/// Starts the command and carries out `Supervision`'s decisions. Everything it waits for —
+/// the command's exit, a forwarded signal, the next timer — arrives on one thread through one
+/// `poll`; the database is never among them.
 public struct Supervisor {
   public let childMask: sigset_t
 
@@ -48,8 +27,14 @@ public struct Supervisor {
     self.childMask = childMask
   }
 
-  /// Starts `command` in its own process group; returns its pid or the errno of the failure.
-  public func spawn(_ command: ChildCommand, environment: [[CChar]]) -> Result<pid_t, SpawnError> {
+  /// Starts the guardian, then `command` in the guardian's process group; the command's pid or
+  /// the errno of the failure.
+  public func spawn(_ command: ChildCommand, environment: [[CChar]]) -> Result<StartedCommand, SpawnError> {
+    var guardian: pid_t = 0
+    var guardianPipe: Int32 = -1
+    let guardianFailure = cronlock_guardian_start(&guardian, &guardianPipe)
+    guard guardianFailure == 0 else { return .failure(SpawnError(errno: guardianFailure, isCronlocks: true)) }
+
     var argv = Self.cStrings(command.arguments)
     var envp = Self.cStrings(environment)
     defer {
@@ -58,8 +43,15 @@ public struct Supervisor {
     }
     var mask = childMask
     var pid: pid_t = 0
-    let failure = cronlock_spawn(argv[0], &argv, &envp, &mask, &pid)
-    return failure == 0 ? .success(pid) : .failure(SpawnError(errno: failure))
+    let failure = cronlock_spawn(argv[0], &argv, &envp, &mask, guardian, &pid)
+    guard failure == 0 else {
+      Self.dismiss(guardian: guardian, pipe: guardianPipe)
+      return .failure(SpawnError(errno: failure))
+    }
+    let exitDescriptor = cronlock_pidfd_open(pid)
+    if exitDescriptor >= 0 { _ = fcntl(exitDescriptor, F_SETFD, FD_CLOEXEC) }
+    return .success(StartedCommand(pid: pid, group: guardian, guardian: guardian, guardianPipe: guardianPipe,
+                                   exitDescriptor: exitDescriptor))
   }
 
   /// NUL-terminated copies for C, then a terminating nil; the caller frees them.
@@ -67,66 +59,71 @@ public struct Supervisor {
     strings.map { bytes in bytes.withUnsafeBufferPointer { strdup($0.baseAddress!) } } + [nil]
   }
 
-  /// Waits for the child, carrying out `supervision`'s decisions: signals forwarded to the
-  /// group, the timeout's TERM and KILL, and heartbeats through `heartbeat`, during which
-  /// signals are still forwarded at once. Returns how the child ended.
-  public func supervise(_ pid: pid_t, _ supervision: inout Supervision, signals: SignalChannel,
-                        heartbeat: (Interruption) -> Void) -> ChildOutcome
+  /// Waits for the command, carrying out `supervision`'s decisions: signals forwarded to the
+  /// group, the timeout's TERM and KILL, and `heartbeat()` when one is due — which must not
+  /// block (it only wakes the heartbeat's own thread). Returns how the command ended, after
+  /// the group was swept (if the decisions say so) and the command reaped, in that order.
+  public func supervise(_ command: StartedCommand, _ supervision: inout Supervision, inbox: SignalInbox,
+                        heartbeat: () -> Void) -> ChildOutcome
   {
-    let state = SupervisionBox(supervision)
-    defer { supervision = state.value }
-    // During a heartbeat: forward signals, and let SIGCHLD wait for the loop.
-    let forwarding = Interruption(descriptor: signals.descriptor) {
-      for signal in signals.drain() where signal != SIGCHLD {
-        state.perform(state.value.handle(.signalReceived(signal), at: Deadline.monotonicNow()), group: pid)
-      }
-      return false
+    defer {
+      if command.exitDescriptor >= 0 { close(command.exitDescriptor) }
+      Self.dismiss(guardian: command.guardian, pipe: command.guardianPipe)
     }
     while true {
       var status: Int32 = 0
-      let reaped = waitpid(pid, &status, WNOHANG)
-      if reaped == pid || (reaped < 0 && errno == ECHILD) {
-        // ECHILD cannot happen unless someone else reaped our child; report cronlock's failure.
-        let outcome = reaped == pid ? ChildOutcome(waitStatus: status) : .exited(ExitStatus.internalFailure)
-        state.perform(state.value.handle(.childExited(outcome), at: Deadline.monotonicNow()), group: pid)
+      switch cronlock_exited_without_reaping(command.pid, &status) {
+      case 1:
+        // Still a zombie, so the group id cannot have been reused: sweep first, then reap
+        // (coreutils timeout.c: never signal a group after waitpid returned).
+        let outcome = ChildOutcome(waitStatus: status)
+        perform(supervision.handle(.childExited(outcome), at: Deadline.monotonicNow()), on: command)
+        while waitpid(command.pid, &status, 0) < 0 && errno == EINTR {}
         return outcome
+      case -1:
+        // Someone else reaped our child: report cronlock's own failure.
+        return .exited(ExitStatus.internalFailure)
+      default:
+        break
       }
-      var fds = [pollfd(fd: signals.descriptor, events: Int16(POLLIN), revents: 0)]
-      let wait = max(0, state.value.nextWake - Deadline.monotonicNow())
-      _ = poll(&fds, 1, Int32(clamping: (wait + 999_999) / 1_000_000))
-      for signal in signals.drain() where signal != SIGCHLD {
-        state.perform(state.value.handle(.signalReceived(signal), at: Deadline.monotonicNow()), group: pid)
-      }
+      let wake = Deadline(nanoseconds: supervision.nextWake)
+      let exit = command.exitDescriptor >= 0 ? command.exitDescriptor : nil
+      _ = inbox.wait(for: exit, until: wake)
       let now = Deadline.monotonicNow()
-      if now >= state.value.nextWake {
-        let actions = state.value.handle(.timePassed, at: now)
-        state.perform(actions, group: pid)
-        if actions.contains(.heartbeat) { heartbeat(forwarding) }
+      for signal in inbox.take() {
+        perform(supervision.handle(.signalReceived(signal), at: now), on: command)
+      }
+      if now >= supervision.nextWake {
+        let actions = supervision.handle(.timePassed, at: now)
+        perform(actions, on: command)
+        if actions.contains(.heartbeat) { heartbeat() }
       }
     }
   }
-}
 
-/// The supervision the loop and its heartbeat's interruption share.
-private final class SupervisionBox {
-  var value: Supervision
-
-  init(_ value: Supervision) {
-    self.value = value
+  private func perform(_ actions: [Supervision.Action], on command: StartedCommand) {
+    for case .signalGroup(let signal) in actions {
+      kill(-command.group, signal)
+    }
   }
 
-  /// Signals go to the group now; heartbeats and the finish are the caller's.
-  func perform(_ actions: [Supervision.Action], group pid: pid_t) {
-    for case .signalGroup(let signal) in actions {
-      kill(-pid, signal)
-    }
+  /// Tells the guardian the run ended under supervision (or never started), and reaps it. A
+  /// guardian already gone — the sweep's SIGKILL reaches it too — is only reaped.
+  static func dismiss(guardian: pid_t, pipe: Int32) {
+    var byte: UInt8 = 1
+    _ = write(pipe, &byte, 1)
+    close(pipe)
+    var status: Int32 = 0
+    while waitpid(guardian, &status, 0) < 0 && errno == EINTR {}
   }
 }
 
 /// Why the command could not be started.
 public struct SpawnError: Error, Equatable {
   public let errno: Int32
+  /// The failure was cronlock's own (its guardian could not be started), not the command's.
+  public var isCronlocks = false
 
-  public var exitStatus: Int32 { ExitStatus.forSpawnFailure(errno: errno) }
+  public var exitStatus: Int32 { isCronlocks ? ExitStatus.internalFailure : ExitStatus.forSpawnFailure(errno: errno) }
   public var reason: String { String(cString: strerror(errno)) }
 }

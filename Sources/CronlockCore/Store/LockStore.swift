@@ -96,19 +96,27 @@ public struct RunRecord: Sendable, Equatable {
 
 /// The lock table, whatever keeps it: PostgreSQL or an SQLite file. Everything the command
 /// line does goes through this, so it never knows which one it talks to. Errors are
-/// `CronlockError`s with design §6's statuses. Every call of a run gives up at its deadline,
-/// and stops early when the interruption says so.
+/// `CronlockError`s with design §6's statuses. Every call gives up at its deadline. Calls
+/// wait only for the database, never for signals: the run's own thread keeps the timers and
+/// makes these calls on a `BackgroundCall` it can stop waiting for.
 public protocol LockStore: AnyObject {
   var table: TableName { get }
 
   /// Tries to take the slot in one short transaction, retrying transient failures.
-  func claim(_ request: ClaimRequest, deadline: Deadline, interruption: Interruption?) throws(CronlockError) -> Claim
-  /// Shows the run is alive: refreshes `updated_at`.
-  func heartbeat(runID: Int64, deadline: Deadline, interruption: Interruption?) throws(CronlockError)
+  func claim(_ request: ClaimRequest, deadline: Deadline) throws(CronlockError) -> Claim
+  /// Shows the run is alive: refreshes `updated_at` of a row still RUNNING.
+  func heartbeat(runID: Int64, deadline: Deadline) throws(CronlockError)
   /// Records how the run ended, retrying transient failures.
-  func finish(runID: Int64, _ record: RunRecord, deadline: Deadline, interruption: Interruption?) throws(CronlockError)
+  func finish(runID: Int64, _ record: RunRecord, deadline: Deadline) throws(CronlockError)
   /// Best effort: removes the row this request claimed, if it exists (a run stopped before it started).
   func release(_ request: ClaimRequest, deadline: Deadline)
+  /// Closes the connection, if one is open; the next call makes a new one. A long run holds
+  /// no connection between heartbeats.
+  func closeConnection()
+  /// From another thread, while a call is in flight: asks the database to stop it, so that a
+  /// claim given up on (a signal) cannot still commit once a lock it waits for is released.
+  /// May block against a frozen server: callers bound the wait.
+  func cancelInFlight()
 
   /// Creates or adopts the table; idempotent and safe to run on many hosts at once.
   func migrate() throws(CronlockError) -> MigrationReport

@@ -39,7 +39,7 @@ extension PostgresLockStore {
       """
     let values: [String?]
     do throws(PostgresError) {
-      let result = try connection.execute(sql, [table.quoted, Self.timestamptz(Timestamp.now())])
+      let result = try connection.execute(sql, [table.quoted, Self.timestamptz(Timestamp.now())], deadline: statementDeadline)
       values = (0..<result.columnCount).map { result.value(row: 0, column: $0) }
     } catch {
       throw classify(error, doing: "check \(table)")

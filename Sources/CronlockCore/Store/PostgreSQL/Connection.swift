@@ -9,8 +9,12 @@ import Glibc
 public final class Connection {
   private let handle: OpaquePointer
 
+  /// Asks the server to cancel this connection's statement in flight; any thread may use it.
+  public let canceller: Canceller?
+
   private init(handle: OpaquePointer) {
     self.handle = handle
+    canceller = PQgetCancel(handle).map(Canceller.init)
     // Quiet by default: libpq would print NOTICEs (e.g. "relation already exists") on stderr.
     PQsetNoticeProcessor(handle, { _, _ in }, nil)
   }
@@ -21,11 +25,11 @@ public final class Connection {
 
   /// Connects with libpq's defaults (`PGHOST`, `PGSERVICE`, `~/.pgpass`, …) overridden by
   /// `url` (a URI or `key=value` string, passed whole with `expand_dbname`), giving up at
-  /// `deadline` or when `interruption` says so. Never blocks past either.
-  public static func connect(url: String?, connectTimeout: TimeSpan, deadline: Deadline? = nil,
-                             interruption: Interruption? = nil) throws(PostgresError) -> Connection
+  /// `deadline`. Waits only in `poll`, never past the deadline (a host name's DNS lookup is
+  /// libpq's and can block: callers that keep timers run this on a `BackgroundCall`).
+  public static func connect(url: String?, connectTimeout: TimeSpan, deadline: Deadline) throws(PostgresError)
+    -> Connection
   {
-    let deadline = deadline ?? .after(connectTimeout)
     // Later keywords win over the URL's: --connect-timeout is always in force.
     var pairs: [(String, String)] = [
       ("fallback_application_name", "cronlock"),
@@ -55,15 +59,12 @@ public final class Connection {
     var polling = PQstatus(handle) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING
     while polling != PGRES_POLLING_OK && polling != PGRES_POLLING_FAILED {
       let events = Int16(polling == PGRES_POLLING_READING ? POLLIN : POLLOUT)
-      switch wait(for: PQsocket(handle), events: events, until: deadline, interruption: interruption) {
+      switch wait(for: PQsocket(handle), events: events, until: deadline) {
       case .ready:
         polling = PQconnectPoll(handle)
       case .deadline:
         PQfinish(handle)
         throw PostgresError(kind: .connectionFailed, message: "timed out after \(connectTimeout) connecting to the database")
-      case .interrupted:
-        PQfinish(handle)
-        throw PostgresError(kind: .interrupted, message: "interrupted while connecting")
       }
     }
     guard polling == PGRES_POLLING_OK else {
@@ -90,6 +91,23 @@ public final class Connection {
     return nil
   }
 
+  /// Every keyword libpq parsed from `url` with a value, in libpq's order; nil if it does not parse.
+  public static func parsedOptions(of url: String) -> [(keyword: String, value: String)]? {
+    var message: UnsafeMutablePointer<CChar>?
+    guard let options = PQconninfoParse(url, &message) else {
+      PQfreemem(message)
+      return nil
+    }
+    defer { PQconninfoFree(options) }
+    var found: [(keyword: String, value: String)] = []
+    var option = options
+    while let name = option.pointee.keyword {
+      if let value = option.pointee.val { found.append((String(cString: name), String(cString: value))) }
+      option += 1
+    }
+    return found
+  }
+
   /// The value libpq parsed for `keyword` in `url` (e.g. its password), if it parses.
   public static func parsedValue(of keyword: String, in url: String) -> String? {
     var message: UnsafeMutablePointer<CChar>?
@@ -108,15 +126,23 @@ public final class Connection {
     return nil
   }
 
-  public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
+  /// Set once a statement was given up on: the connection's state is unknown, so it is never
+  /// used again (the owner drops it, and `deinit` closes it).
+  private var abandoned = false
 
-  /// Runs one parameterised statement (text parameters; `nil` is SQL NULL). With a deadline
-  /// or an interruption, it asks the server to cancel when either comes, then waits a little
-  /// for the answer: the statement may still have completed, and that answer is returned.
+  public var isHealthy: Bool { !abandoned && PQstatus(handle) == CONNECTION_OK }
+
+  /// Runs one parameterised statement (text parameters; `nil` is SQL NULL), giving up at
+  /// `deadline`. Then the server is asked to cancel it — from a thread of its own, since
+  /// `PQcancel` connects and reads with no timeout — and the connection is closed: the
+  /// statement's outcome is unknown (`connectionLost`), and nobody waits to learn it.
   @discardableResult
-  public func execute(_ sql: String, _ parameters: [String?] = [], deadline: Deadline = .never,
-                      interruption: Interruption? = nil) throws(PostgresError) -> QueryResult
+  public func execute(_ sql: String, _ parameters: [String?] = [], deadline: Deadline) throws(PostgresError)
+    -> QueryResult
   {
+    guard isHealthy else {
+      throw PostgresError(kind: .connectionLost, message: "the connection was closed")
+    }
     let copies = parameters.map { $0.map { strdup($0) } ?? nil }
     defer { copies.forEach { free($0) } }
     let sent = copies.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
@@ -125,21 +151,15 @@ public final class Connection {
     guard sent == 1 else {
       throw PostgresError(kind: .connectionLost, message: String(cString: PQerrorMessage(handle)))
     }
-    var waitUntil = deadline
-    var watching = interruption
     while PQisBusy(handle) != 0 {
-      switch wait(for: PQsocket(handle), events: Int16(POLLIN), until: waitUntil, interruption: watching) {
+      switch wait(for: PQsocket(handle), events: Int16(POLLIN), until: deadline) {
       case .ready:
         if PQconsumeInput(handle) == 0 {
           throw PostgresError(kind: .connectionLost, message: String(cString: PQerrorMessage(handle)))
         }
-      case .deadline where watching == nil && waitUntil != deadline:
-        // Cancelled, and no answer within the grace period either: the outcome is unknown.
-        throw PostgresError(kind: .connectionLost, message: "the database did not answer, even to a cancel request")
-      case .deadline, .interrupted:
-        cancel()
-        waitUntil = .after(Self.cancelGrace)
-        watching = nil
+      case .deadline:
+        abandon()
+        throw PostgresError(kind: .timedOut, message: "the database did not answer in time")
       }
     }
     var first: OpaquePointer?
@@ -163,15 +183,39 @@ public final class Connection {
     }
   }
 
-  /// How long to wait for the answer to a cancel request.
-  static let cancelGrace = TimeSpan.seconds(2)
+  /// Gives up on the statement in flight: asks the server to cancel it — so a server that is
+  /// only slow (a statement waiting for a lock) does not go on to commit it after cronlock
+  /// said it gave up — and marks this connection unusable. The request is a connection of its
+  /// own that can block for minutes against a frozen server, so it is sent from a thread of
+  /// its own, waited for at most `cancelWait`.
+  private func abandon() {
+    abandoned = true
+    guard let canceller else { return }
+    let wait = Deadline.after(Self.cancelWait)
+    _ = BackgroundCall { () throws(CronlockError) in canceller.cancel() }.wait(until: wait)
+  }
 
-  /// Asks the server to cancel the statement in flight (a separate connection to the postmaster).
-  private func cancel() {
-    guard let token = PQgetCancel(handle) else { return }
+  /// How long to wait for a cancel request to reach the server.
+  static let cancelWait = TimeSpan.milliseconds(500)
+}
+
+/// libpq's cancel object for one connection. `PQcancel` is safe from any thread, and this
+/// object outlives the connection for as long as someone holds it. `cancel()` blocks until
+/// the server has the request (or forever against a frozen one): call it off the timers' thread.
+public final class Canceller: @unchecked Sendable {
+  private let token: OpaquePointer
+
+  fileprivate init(_ token: OpaquePointer) {
+    self.token = token
+  }
+
+  deinit {
+    PQfreeCancel(token)
+  }
+
+  public func cancel() {
     var buffer = [CChar](repeating: 0, count: 256)
     _ = PQcancel(token, &buffer, Int32(buffer.count))
-    PQfreeCancel(token)
   }
 }
 

@@ -5,23 +5,23 @@ struct PostgresClaim {
   let table: TableName
   let request: ClaimRequest
 
-  func run(on connection: Connection, deadline: Deadline, interruption: Interruption?) throws(PostgresError) -> Claim {
+  func run(on connection: Connection, deadline: Deadline) throws(PostgresError) -> Claim {
     guard request.noOverlap else {
       return try decode(connection.execute(statement(checkingOverlap: false), parameters,
-                                           deadline: deadline, interruption: interruption))
+                                           deadline: deadline))
     }
-    try connection.execute("BEGIN ISOLATION LEVEL READ COMMITTED", deadline: deadline, interruption: interruption)
+    try connection.execute("BEGIN ISOLATION LEVEL READ COMMITTED", deadline: deadline)
     do throws(PostgresError) {
       // A later statement gets a fresh snapshot, so it sees a run committed while we waited here.
       try connection.execute(
         "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), set_config('lock_timeout', $2, true)",
-        [table.description + "\u{1F}" + request.job, lockTimeout], deadline: deadline, interruption: interruption)
+        [table.description + "\u{1F}" + request.job, lockTimeout], deadline: deadline)
       let claim = try decode(connection.execute(statement(checkingOverlap: true), parameters,
-                                                deadline: deadline, interruption: interruption))
-      try connection.execute("COMMIT", deadline: deadline, interruption: interruption)
+                                                deadline: deadline))
+      try connection.execute("COMMIT", deadline: deadline)
       return claim
     } catch {
-      if connection.isHealthy { _ = try? connection.execute("ROLLBACK", deadline: .after(.seconds(2))) }
+      if connection.isHealthy { _ = try? connection.execute("ROLLBACK", deadline: deadline) }
       throw error
     }
   }
@@ -39,6 +39,11 @@ struct PostgresClaim {
 
   /// A time slot that ended more than `Slot.claimableAfterEnd` ago by the database's clock is
   /// never claimed, so a host whose clock is far behind cannot win a slot purge may have cleared.
+  ///
+  /// `DO UPDATE … WHERE false` behaves as `DO NOTHING` — a conflicting row is left as it is and
+  /// returns nothing — but needs UPDATE on every column `finish` sets, checked before anything is
+  /// written: a role that could claim but never record the outcome fails here (42501, 78) and
+  /// the command does not start, at no extra round trip.
   ///
   /// set_config(…, true) is SET LOCAL inside the statement's own transaction, so without
   /// --no-overlap the claim is one round trip. synchronous_commit = on so an acknowledged claim
@@ -61,13 +66,16 @@ struct PostgresClaim {
       ), live AS (
         \(live)
       ), claimed AS (
-        INSERT INTO \(table.quoted)
+        INSERT INTO \(table.quoted) AS existing
           (created_at, updated_at, job_name, job_identifier, worker, status,
            pid, command, slot_end, run_token, cronlock_version, clock_skew_ms, heartbeat_seconds)
         SELECT now(), now(), $1, $2, $3, 'RUNNING', $4::integer, $5, $6::timestamptz, $7, $8,
                least(greatest(skew_ms, -2147483648), 2147483647)::integer, $11::integer
         FROM settings WHERE NOT EXISTS (SELECT 1 FROM live) AND NOT ended
-        ON CONFLICT (job_name, job_identifier) DO NOTHING
+        ON CONFLICT (job_name, job_identifier) DO UPDATE
+          SET status = existing.status, exit_code = existing.exit_code, signal = existing.signal,
+              note = existing.note, finished_at = existing.finished_at, updated_at = existing.updated_at
+          WHERE false
         RETURNING id
       )
       SELECT (SELECT id FROM claimed), skew_ms, (SELECT id FROM live), (SELECT worker FROM live), ended FROM settings

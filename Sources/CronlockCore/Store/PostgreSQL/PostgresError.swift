@@ -10,8 +10,8 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     case server
     /// The connection string could not be parsed.
     case invalidConnectionString
-    /// cronlock stopped waiting because of a signal.
-    case interrupted
+    /// The deadline came before the answer: the statement may or may not have run.
+    case timedOut
   }
 
   public let kind: Kind

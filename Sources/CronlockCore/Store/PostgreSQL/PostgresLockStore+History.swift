@@ -3,7 +3,7 @@ extension PostgresLockStore {
   public func history(_ query: HistoryQuery) throws(CronlockError) -> [HistoryRow] {
     let (sql, parameters) = query.statement(for: table)
     do {
-      let result = try connection.execute(sql, parameters)
+      let result = try connection.execute(sql, parameters, deadline: statementDeadline)
       return (0..<result.rowCount).map { row in
         let columns = (0..<result.columnCount).map { result.value(row: row, column: $0) }
         return HistoryRow(columns: columns, time: Self.timestamp(micros:), now: columns[17].flatMap(Self.timestamp(micros:)))

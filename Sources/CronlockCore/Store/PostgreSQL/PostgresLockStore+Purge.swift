@@ -14,7 +14,7 @@ extension PostgresLockStore {
         parameters.append(job)
         sql += " AND job_name = $6"
       }
-      return Int(try connection.execute(sql, parameters).value(row: 0, column: 0) ?? "") ?? 0
+      return Int(try connection.execute(sql, parameters, deadline: statementDeadline).value(row: 0, column: 0) ?? "") ?? 0
     } catch {
       throw classify(error, doing: "count the rows to purge from \(table)")
     }
@@ -39,7 +39,9 @@ extension PostgresLockStore {
         }
       }
     } catch {
-      throw classify(error, doing: "purge \(table)")
+      let failure = classify(error, doing: "purge \(table)")
+      // Every batch is its own transaction: what went before the failure stays deleted.
+      throw CronlockError(failure.code, failure.message + "; stopped after deleting \(deleted) rows")
     }
     return deleted
   }
@@ -50,7 +52,7 @@ extension PostgresLockStore {
   private func purgeBounds(_ request: PurgeRequest) throws(PostgresError) -> (now: String, cutoff: String) {
     let result = try connection.execute(
       "SELECT \(Self.literal("now() - $2::interval")), \(Self.literal("now() - $1::interval"))",
-      ["\(request.ttl.nanoseconds / 1000) microseconds", "\(Slot.claimableAfterEnd.nanoseconds / 1000) microseconds"])
+      ["\(request.ttl.nanoseconds / 1000) microseconds", "\(Slot.claimableAfterEnd.nanoseconds / 1000) microseconds"], deadline: statementDeadline)
     return (result.value(row: 0, column: 0) ?? "", result.value(row: 0, column: 1) ?? "")
   }
 
@@ -89,7 +91,7 @@ extension PostgresLockStore {
              \(Self.literal("updated_at")), id
       FROM (SELECT updated_at, id FROM doomed ORDER BY updated_at DESC, id DESC LIMIT 1) AS last
       """
-    let result = try connection.execute(sql, parameters)
+    let result = try connection.execute(sql, parameters, deadline: statementDeadline)
     guard result.rowCount == 1, let updatedAt = result.value(row: 0, column: 1), let id = result.value(row: 0, column: 2)
     else { return (0, nil) }
     return (Int(result.value(row: 0, column: 0) ?? "") ?? 0, (updatedAt, id))

@@ -21,7 +21,7 @@ extension PostgresLockStore {
     var parameters: [String?] = ["\(after.nanoseconds / 1000) microseconds", job]
     if !dryRun { parameters.append(after.description) }
     do throws(PostgresError) {
-      let result = try connection.execute(sql, parameters)
+      let result = try connection.execute(sql, parameters, deadline: statementDeadline)
       return dryRun ? Int(result.value(row: 0, column: 0) ?? "") ?? 0 : result.affectedRows
     } catch {
       throw classify(error, doing: "mark stale runs of \(table)")

@@ -1,31 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The lock table in PostgreSQL, over one dedicated connection that is made on first use and
 /// made again when it breaks.
 public final class PostgresLockStore: LockStore {
   public let table: TableName
   private let url: DatabaseURL?
-  private let connectTimeout: TimeSpan
-  private var current: Connection?
+  let connectTimeout: TimeSpan
+  private var current: Connection? {
+    didSet {
+      pthread_mutex_lock(&cancellerLock)
+      currentCanceller = current?.canceller
+      pthread_mutex_unlock(&cancellerLock)
+    }
+  }
+  /// The current connection's canceller, for `cancelInFlight()` on another thread.
+  private var currentCanceller: Canceller?
+  private var cancellerLock = pthread_mutex_t()
 
-  /// Checks the URL (78 when libpq cannot parse it); connects later, when first needed.
+  /// Checks the URL (78 when libpq cannot parse it, or an option's value can never work);
+  /// connects later, when first needed.
   public init(url: DatabaseURL?, table: TableName, connectTimeout: TimeSpan) throws(CronlockError) {
-    if let url, let complaint = Connection.validate(url: url.raw) {
-      throw .configuration("invalid database URL: \(url.scrub(PostgresError.oneLine(complaint)))")
+    if let url {
+      if let complaint = Connection.validate(url: url.raw) {
+        throw .configuration("invalid database URL: \(url.scrub(PostgresError.oneLine(complaint)))")
+      }
+      if let problem = ConnectionString.problem(in: url.raw) {
+        throw .configuration("invalid database URL: \(problem)")
+      }
     }
     self.url = url
     self.table = table
     self.connectTimeout = connectTimeout
+    pthread_mutex_init(&cancellerLock, nil)
   }
+
+  deinit {
+    pthread_mutex_destroy(&cancellerLock)
+  }
+
+  public func cancelInFlight() {
+    pthread_mutex_lock(&cancellerLock)
+    let canceller = currentCanceller
+    pthread_mutex_unlock(&cancellerLock)
+    canceller?.cancel()
+  }
+
+  /// The deadline for one statement of a subcommand: --connect-timeout from now.
+  var statementDeadline: Deadline { .after(connectTimeout) }
 
   /// The connection, made (within --connect-timeout) if there is none or it broke.
   var connection: Connection {
-    get throws(PostgresError) { try connect(deadline: .after(connectTimeout), interruption: nil) }
+    get throws(PostgresError) { try connect(deadline: .after(connectTimeout)) }
   }
 
-  func connect(deadline: Deadline, interruption: Interruption?) throws(PostgresError) -> Connection {
+  func connect(deadline: Deadline) throws(PostgresError) -> Connection {
     if let current, current.isHealthy { return current }
     current = nil
-    let fresh = try Connection.connect(url: url?.raw, connectTimeout: connectTimeout, deadline: deadline,
-                                       interruption: interruption)
+    let fresh = try Connection.connect(url: url?.raw, connectTimeout: connectTimeout, deadline: deadline)
     current = fresh
     return fresh
   }
@@ -35,36 +68,29 @@ public final class PostgresLockStore: LockStore {
     current = nil
   }
 
-  public func claim(_ request: ClaimRequest, deadline: Deadline, interruption: Interruption?) throws(CronlockError)
-    -> Claim
-  {
-    var retry = Backoff()
-    var readBackFirst = false
-    var lastProblem = "no attempt finished"
+  public func closeConnection() {
+    current = nil
+  }
+
+  public func claim(_ request: ClaimRequest, deadline: Deadline) throws(CronlockError) -> Claim {
+    var retry = RetryDecision(budget: connectTimeout, doing: "claim the slot")
     while true {
       do throws(PostgresError) {
-        let connection = try connect(deadline: deadline, interruption: interruption)
-        if readBackFirst, let known = try readBack(request, on: connection, deadline: deadline) {
+        let connection = try connect(deadline: deadline)
+        if retry.readBackFirst, let known = try readBack(request, on: connection, deadline: deadline) {
           return Claim(outcome: known)
         }
-        return try PostgresClaim(table: table, request: request).run(on: connection, deadline: deadline,
-                                                                     interruption: interruption)
+        return try PostgresClaim(table: table, request: request).run(on: connection, deadline: deadline)
       } catch {
-        switch error.sqlState {
-        case .uniqueViolation?, .serializationFailure?, .deadlockDetected?:
+        switch retry.next(after: attemptFailure(error, doing: "claim the slot"), timeLeft: deadline.timeLeft) {
+        case .lost:
           return Claim(outcome: .lost)
-        default:
-          break
-        }
-        if error.kind == .interrupted { throw .interrupted() }
-        guard isTransient(error) else { throw classify(error, doing: "claim the slot") }
-        // The INSERT may have committed before the connection broke: read it back next time.
-        if error.kind == .connectionLost { readBackFirst = true }
-        disconnect()
-        lastProblem = url?.scrub(error.message) ?? error.message
-        guard retry.pause(until: deadline, interruption: interruption) else { throw .interrupted() }
-        if deadline.hasPassed {
-          throw .unavailable("gave up after --connect-timeout \(connectTimeout): \(lastProblem)")
+        case .fail(let failure):
+          disconnect()
+          throw failure
+        case .retry(let pause, _):
+          disconnect()
+          CronlockCore.pause(until: min(.after(pause), deadline))
         }
       }
     }
@@ -84,21 +110,18 @@ public final class PostgresLockStore: LockStore {
     return .won(runID: id)
   }
 
-  public func heartbeat(runID: Int64, deadline: Deadline, interruption: Interruption?) throws(CronlockError) {
+  public func heartbeat(runID: Int64, deadline: Deadline) throws(CronlockError) {
     do throws(PostgresError) {
-      let connection = try connect(deadline: deadline, interruption: interruption)
-      try connection.execute(
+      try connect(deadline: deadline).execute(
         "UPDATE \(table.quoted) SET updated_at = now() WHERE id = $1::bigint AND status = 'RUNNING'",
-        [String(runID)], deadline: deadline, interruption: interruption)
+        [String(runID)], deadline: deadline)
     } catch {
       if error.kind != .server { disconnect() }
       throw classify(error, doing: "refresh the heartbeat")
     }
   }
 
-  public func finish(runID: Int64, _ record: RunRecord, deadline: Deadline, interruption: Interruption?)
-    throws(CronlockError)
-  {
+  public func finish(runID: Int64, _ record: RunRecord, deadline: Deadline) throws(CronlockError) {
     let sql = """
       UPDATE \(table.quoted)
       SET status = $2, exit_code = $3::integer, signal = $4::integer, note = $5,
@@ -109,28 +132,35 @@ public final class PostgresLockStore: LockStore {
       String(runID), record.status.rawValue, record.exitCode.map { String($0) },
       record.signal.map { String($0) }, record.note,
     ]
-    var retry = Backoff()
-    var affected: Int?
-    while affected == nil {
+    var retry = RetryDecision(budget: TimeSpan(nanoseconds: max(1, deadline.timeLeft.nanoseconds)),
+                              doing: "record the outcome")
+    while true {
+      let affected: Int
       do throws(PostgresError) {
-        let connection = try connect(deadline: deadline, interruption: interruption)
-        affected = try connection.execute(sql, parameters, deadline: deadline, interruption: interruption)
-          .affectedRows
+        affected = try connect(deadline: deadline).execute(sql, parameters, deadline: deadline).affectedRows
       } catch {
-        if error.kind == .interrupted { throw .interrupted() }
-        guard isTransient(error) else { throw classify(error, doing: "record the outcome") }
-        disconnect()
-        guard retry.pause(until: deadline, interruption: interruption), !deadline.hasPassed else {
+        // An UPDATE by id is idempotent: a retry after an unanswered one is safe.
+        switch retry.next(after: attemptFailure(error, doing: "record the outcome"), timeLeft: deadline.timeLeft) {
+        case .fail(let failure):
+          disconnect()
+          throw failure
+        case .lost:
+          disconnect()
           throw classify(error, doing: "record the outcome")
+        case .retry(let pause, _):
+          disconnect()
+          CronlockCore.pause(until: min(.after(pause), deadline))
+          continue
         }
       }
+      guard affected == 1 else { throw .internalFailure("the row is no longer in \(table)") }
+      return
     }
-    guard affected == 1 else { throw .internalFailure("the row is no longer in \(table)") }
   }
 
   public func release(_ request: ClaimRequest, deadline: Deadline) {
     do throws(PostgresError) {
-      try connect(deadline: deadline, interruption: nil).execute(
+      try connect(deadline: deadline).execute(
         "DELETE FROM \(table.quoted) WHERE job_name = $1 AND job_identifier = $2 AND run_token = $3",
         [request.job, request.slot.identifier, request.runToken], deadline: deadline)
     } catch {
@@ -138,18 +168,38 @@ public final class PostgresLockStore: LockStore {
     }
   }
 
+  /// How one failed attempt reads (failure-modes.md, "What the claim does with each outcome").
+  func attemptFailure(_ error: PostgresError, doing what: String) -> AttemptFailure {
+    switch error.sqlState {
+    case .uniqueViolation?, .serializationFailure?, .deadlockDetected?:
+      return .lost
+    default:
+      break
+    }
+    let detail = url?.scrub(error.message) ?? error.message
+    switch error.kind {
+    case .timedOut, .connectionLost:
+      return .transient(detail, mayHaveCommitted: true)
+    case .connectionFailed:
+      return isTransient(error) ? .transient("cannot connect to the database: \(detail)", mayHaveCommitted: false)
+        : .final(classify(error, doing: what))
+    case .server, .invalidConnectionString:
+      return isTransient(error) ? .transient(detail, mayHaveCommitted: false) : .final(classify(error, doing: what))
+    }
+  }
+
   /// Failures worth another try: the server was unreachable, restarting, full, or the
   /// connection broke. Authentication, privileges and missing tables are not.
   func isTransient(_ error: PostgresError) -> Bool {
     switch error.kind {
-    case .connectionLost: return true
+    case .connectionLost, .timedOut: return true
     case .connectionFailed:
       return !error.authenticationFailed && !Self.looksLikeConfiguration(url?.scrub(error.message) ?? error.message)
     case .server:
       guard let state = error.sqlState else { return false }
       return state.errorClass == "08"
         || [.adminShutdown, .crashShutdown, .cannotConnectNow, .tooManyConnections].contains(state)
-    case .invalidConnectionString, .interrupted: return false
+    case .invalidConnectionString: return false
     }
   }
 
@@ -168,6 +218,9 @@ public final class PostgresLockStore: LockStore {
   /// Maps a failure to an exit status (failure-modes.md, "What the claim does").
   func classify(_ error: PostgresError, doing what: String) -> CronlockError {
     let detail = url?.scrub(error.message) ?? error.message
+    if error.kind == .timedOut {
+      return .unavailable("cannot \(what): the database did not answer within --connect-timeout \(connectTimeout)")
+    }
     if error.kind == .connectionFailed {
       if error.authenticationFailed || Self.looksLikeConfiguration(detail) {
         return .configuration("cannot connect to the database: \(detail)")
@@ -183,24 +236,18 @@ public final class PostgresLockStore: LockStore {
           + "run 'cronlock migrate' (\(detail))")
     case .insufficientPrivilege?, .invalidPassword?, .invalidAuthorization?:
       return .configuration("cannot \(what): \(detail)")
+    case .readOnlySQLTransaction?:
+      return .configuration(
+        "cannot \(what): this session is read-only (a hot standby, or a role or database with "
+          + "default_transaction_read_only); point --database at the primary, or add target_session_attrs=read-write")
     case .queryCanceled?:
-      return .unavailable("cannot \(what): the database did not answer in time, so the statement was cancelled")
+      // cronlock never reads the answer to its own cancel: this was the server's statement_timeout.
+      return .configuration(
+        "cannot \(what): the server cancelled the statement (is statement_timeout set for this role or database?): \(detail)")
     case .lockNotAvailable?:
       return .unavailable("cannot \(what): another session holds an uncommitted claim of this slot (\(detail))")
     default:
       return .unavailable("cannot \(what): \(detail)")
     }
-  }
-}
-
-/// Retry pauses: 100 ms doubling to 1 s, each with ±50 % jitter so many hosts spread out.
-struct Backoff {
-  private var next = TimeSpan.milliseconds(100)
-
-  /// Waits for the next pause, never past `deadline`; false when interrupted.
-  mutating func pause(until deadline: Deadline, interruption: Interruption?) -> Bool {
-    let jittered = TimeSpan(nanoseconds: next.nanoseconds / 2 + Int64.random(in: 0...next.nanoseconds))
-    next = min(TimeSpan(nanoseconds: next.nanoseconds * 2), .seconds(1))
-    return CronlockCore.pause(until: min(.after(jittered), deadline), interruption: interruption)
   }
 }

@@ -97,25 +97,30 @@ extension PostgresLockStore {
   public func migrate() throws(CronlockError) -> MigrationReport {
     let schema = PostgresSchema(table: table)
     do throws(PostgresError) {
+      // The whole migration has --connect-timeout; its DDL also gives up waiting for locks
+      // (another migrate, a long transaction on the table) inside the server by then.
+      let deadline = Deadline.after(connectTimeout)
       // One connection for the whole transaction: never reconnect halfway through it.
-      let connection = try self.connection
-      try connection.execute("BEGIN")
+      let connection = try connect(deadline: deadline)
+      try connection.execute("BEGIN", deadline: deadline)
       do throws(PostgresError) {
-        try connection.execute("SELECT pg_advisory_xact_lock($1::bigint)", [String(PostgresSchema.advisoryLockKey)])
-        let existed = try connection.execute("SELECT to_regclass($1) IS NOT NULL", [table.quoted])
+        try connection.execute("SELECT set_config('lock_timeout', $1, true)", ["\(connectTimeout.milliseconds)ms"],
+                               deadline: deadline)
+        try connection.execute("SELECT pg_advisory_xact_lock($1::bigint)", [String(PostgresSchema.advisoryLockKey)], deadline: deadline)
+        let existed = try connection.execute("SELECT to_regclass($1) IS NOT NULL", [table.quoted], deadline: deadline)
           .value(row: 0, column: 0) == "t"
-        try connection.execute(schema.createTable)
-        try connection.execute(schema.addColumns)
+        try connection.execute(schema.createTable, deadline: deadline)
+        try connection.execute(schema.addColumns, deadline: deadline)
         var createdIndex = false
-        if try !hasUniqueIndex(on: connection) {
-          try connection.execute(schema.createUniqueIndex)
+        if try !hasUniqueIndex(on: connection, deadline: deadline) {
+          try connection.execute(schema.createUniqueIndex, deadline: deadline)
           createdIndex = true
         }
-        for statement in schema.createSecondaryIndexes { try connection.execute(statement) }
-        try connection.execute("COMMIT")
+        for statement in schema.createSecondaryIndexes { try connection.execute(statement, deadline: deadline) }
+        try connection.execute("COMMIT", deadline: deadline)
         return MigrationReport(createdTable: !existed, createdUniqueIndex: createdIndex)
       } catch {
-        if connection.isHealthy { _ = try? connection.execute("ROLLBACK") }
+        if connection.isHealthy { _ = try? connection.execute("ROLLBACK", deadline: deadline) }
         throw error
       }
     } catch {
@@ -123,8 +128,8 @@ extension PostgresLockStore {
     }
   }
 
-  func hasUniqueIndex(on connection: Connection) throws(PostgresError) -> Bool {
-    try connection.execute(PostgresSchema.uniqueIndexQuery, [table.quoted]).value(row: 0, column: 0) == "t"
+  func hasUniqueIndex(on connection: Connection, deadline: Deadline) throws(PostgresError) -> Bool {
+    try connection.execute(PostgresSchema.uniqueIndexQuery, [table.quoted], deadline: deadline).value(row: 0, column: 0) == "t"
   }
 
   private func classifyMigration(_ error: PostgresError) -> CronlockError {
@@ -136,6 +141,9 @@ extension PostgresLockStore {
         "cannot create the unique index on \(table)(job_name, job_identifier): duplicate rows exist (\(error.message))")
     case SQLState("3F000")?:
       return .configuration("cannot migrate \(table): \(error.message)")
+    case .lockNotAvailable?:
+      return .unavailable(
+        "cannot migrate \(table): another session held a lock on it for --connect-timeout \(connectTimeout); nothing was changed")
     default:
       return classify(error, doing: "migrate \(table)")
     }

@@ -5,7 +5,7 @@ struct SQLiteClaim {
   let table: TableName
   let request: ClaimRequest
 
-  func run(on connection: SQLiteConnection, deadline: Deadline, interruption: Interruption?) throws(SQLiteError) -> Claim {
+  func run(on connection: SQLiteConnection, deadline: Deadline) throws(SQLiteError) -> Claim {
     let now = Timestamp.now()
     var claim = Claim(outcome: .lost, clockSkew: ClockSkew(milliseconds: 0))
     if let end = request.slot.end, end <= now.adding(TimeSpan(nanoseconds: -Slot.claimableAfterEnd.nanoseconds)) {
@@ -19,7 +19,7 @@ struct SQLiteClaim {
     // decides every win, so a claim committed after this read is lost by the conflict as usual.
     if let existing = try connection.query(
       "SELECT id, run_token FROM \(table.quoted) WHERE job_name = ?1 AND job_identifier = ?2",
-      [.text(request.job), .text(request.slot.identifier)], deadline: deadline, interruption: interruption).first
+      [.text(request.job), .text(request.slot.identifier)], deadline: deadline).first
     {
       if existing[1] == request.runToken, let id = existing[0].flatMap({ Int64($0) }) {
         claim.outcome = .won(runID: id)
@@ -29,10 +29,10 @@ struct SQLiteClaim {
       if !request.noOverlap { return claim }
     }
     guard request.noOverlap else {
-      claim.outcome = try insert(on: connection, now: now, deadline: deadline, interruption: interruption)
+      claim.outcome = try insert(on: connection, now: now, deadline: deadline)
       return claim
     }
-    try connection.query("BEGIN IMMEDIATE", deadline: deadline, interruption: interruption)
+    try connection.query("BEGIN IMMEDIATE", deadline: deadline)
     do throws(SQLiteError) {
       let live = try connection.query(
         """
@@ -40,13 +40,13 @@ struct SQLiteClaim {
         WHERE job_name = ?1 AND status = 'RUNNING'
           AND julianday(updated_at) > julianday(?2) - 3 * coalesce(heartbeat_seconds, 30) / 86400.0
         ORDER BY id DESC LIMIT 1
-        """, [.text(request.job), .text(now.sqliteText)], deadline: deadline, interruption: interruption)
+        """, [.text(request.job), .text(now.sqliteText)], deadline: deadline)
       if let running = live.first {
         claim.reason = "run \(running[0] ?? "?") of this job is still running on \(running[1] ?? "another worker") (--no-overlap)"
       } else {
-        claim.outcome = try insert(on: connection, now: now, deadline: deadline, interruption: interruption)
+        claim.outcome = try insert(on: connection, now: now, deadline: deadline)
       }
-      try connection.query("COMMIT", deadline: deadline, interruption: interruption)
+      try connection.query("COMMIT", deadline: deadline)
       return claim
     } catch {
       if connection.inTransaction { _ = try? connection.query("ROLLBACK", deadline: .after(.seconds(2))) }
@@ -54,8 +54,7 @@ struct SQLiteClaim {
     }
   }
 
-  private func insert(on connection: SQLiteConnection, now: Timestamp, deadline: Deadline,
-                      interruption: Interruption?) throws(SQLiteError) -> ClaimOutcome
+  private func insert(on connection: SQLiteConnection, now: Timestamp, deadline: Deadline) throws(SQLiteError) -> ClaimOutcome
   {
     let rows = try connection.query(
       """
@@ -70,7 +69,7 @@ struct SQLiteClaim {
         .text(now.sqliteText), .text(request.job), .text(request.slot.identifier), .text(request.worker),
         .integer(request.pid), .text(request.command), .text(request.slot.end?.sqliteText), .text(request.runToken),
         .text(Version.current), .integer(request.heartbeat.secondsRoundedUp()),
-      ], deadline: deadline, interruption: interruption)
+      ], deadline: deadline)
     guard let value = rows.first?.first, let text = value, let id = Int64(text) else { return .lost }
     return .won(runID: id)
   }

@@ -40,15 +40,10 @@ final class SQLiteConnection {
   }
 
   /// Runs one statement and returns its rows. A statement that must wait for another writer
-  /// waits until `deadline`, or until `interruption` says stop.
+  /// waits until `deadline`.
   @discardableResult
-  func query(_ sql: String, _ parameters: [SQLiteValue] = [], deadline: Deadline, interruption: Interruption? = nil)
-    throws(SQLiteError) -> [[String?]]
-  {
+  func query(_ sql: String, _ parameters: [SQLiteValue] = [], deadline: Deadline) throws(SQLiteError) -> [[String?]] {
     busyWait.deadline = deadline
-    busyWait.interruption = interruption
-    busyWait.interrupted = false
-    defer { busyWait.interruption = nil }
 
     var prepared: OpaquePointer?
     let code = sqlite3_prepare_v2(handle, sql, -1, &prepared, nil)
@@ -69,7 +64,6 @@ final class SQLiteConnection {
       let step = sqlite3_step(statement)
       if step == SQLITE_DONE { return rows }
       guard step == SQLITE_ROW else {
-        if busyWait.interrupted { throw SQLiteError(code: SQLITE_INTERRUPT, message: "interrupted") }
         throw SQLiteError(code: step, handle: handle)
       }
       rows.append((0..<sqlite3_column_count(statement)).map { column in
@@ -130,15 +124,12 @@ struct SQLiteError: Error, CustomStringConvertible, Sendable {
 
   var description: String { message }
   var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
-  var isInterrupted: Bool { code == SQLITE_INTERRUPT }
 }
 
 /// How long a statement may wait for another connection's lock, consulted by SQLite's busy
 /// handler between attempts.
 private final class BusyWait {
   var deadline = Deadline.never
-  var interruption: Interruption?
-  var interrupted = false
 
   /// SQLite's own schedule: short pauses first, since most writers hold the lock for one fsync.
   private static let pauses: [Int64] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100]
@@ -146,10 +137,7 @@ private final class BusyWait {
   func shouldRetry(attempt: Int) -> Bool {
     guard !deadline.hasPassed else { return false }
     let pause = TimeSpan.milliseconds(Self.pauses[min(attempt, Self.pauses.count - 1)])
-    guard CronlockCore.pause(until: min(.after(pause), deadline), interruption: interruption) else {
-      interrupted = true
-      return false
-    }
+    CronlockCore.pause(until: min(.after(pause), deadline))
     return true
   }
 }

@@ -111,7 +111,7 @@ extension SQLiteLockStore {
     throws(CronlockError) -> Result
   {
     let deadline = Deadline.after(connectTimeout)
-    let connection = try connect(creating: false, deadline: deadline, interruption: nil)
+    let connection = try connect(creating: false, deadline: deadline)
     do throws(SQLiteError) {
       return try body(connection, deadline)
     } catch {

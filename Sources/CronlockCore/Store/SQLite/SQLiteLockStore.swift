@@ -21,7 +21,7 @@ public final class SQLiteLockStore: LockStore {
 
   /// The open connection; the first call opens the file, in WAL mode. Only `run` and
   /// `migrate` create a missing file: `list`, `purge` and `check` would only make an empty one.
-  func connect(creating: Bool, deadline: Deadline, interruption: Interruption?) throws(CronlockError) -> SQLiteConnection {
+  func connect(creating: Bool, deadline: Deadline) throws(CronlockError) -> SQLiteConnection {
     if let current { return current }
     if let kind = location.networkFileSystem {
       throw .configuration(
@@ -34,7 +34,7 @@ public final class SQLiteLockStore: LockStore {
       connection = try SQLiteConnection.open(path: location.path, create: creating)
       // WAL: readers never wait for the writer. synchronous = FULL fsyncs each commit, so an
       // acknowledged claim survives a power cut (PostgreSQL's synchronous_commit = on).
-      mode = try connection.query("PRAGMA journal_mode = WAL", deadline: deadline, interruption: interruption)
+      mode = try connection.query("PRAGMA journal_mode = WAL", deadline: deadline)
         .first?.first ?? nil
       try connection.query("PRAGMA synchronous = FULL", deadline: deadline)
       if mode == "wal" { try connection.keepWriteAheadLog() }
@@ -48,20 +48,18 @@ public final class SQLiteLockStore: LockStore {
     return connection
   }
 
-  public func claim(_ request: ClaimRequest, deadline: Deadline, interruption: Interruption?) throws(CronlockError)
-    -> Claim
-  {
+  public func claim(_ request: ClaimRequest, deadline: Deadline) throws(CronlockError) -> Claim {
     var retry = Backoff()
+    var random = SystemRandomNumberGenerator()
     var migrated = false
     while true {
-      let connection = try connect(creating: true, deadline: deadline, interruption: interruption)
+      let connection = try connect(creating: true, deadline: deadline)
       // Waiting for the write lock is waiting for other claims to commit: --lock-timeout bounds it.
       let lockDeadline = min(deadline, .after(request.lockTimeout))
       do throws(SQLiteError) {
         return try SQLiteClaim(table: table, request: request)
-          .run(on: connection, deadline: lockDeadline, interruption: interruption)
+          .run(on: connection, deadline: lockDeadline)
       } catch {
-        if error.isInterrupted { throw .interrupted() }
         if error.isBusy {
           throw deadline.hasPassed
             ? .unavailable("gave up after --connect-timeout \(connectTimeout): \(location) stayed locked by another writer")
@@ -70,54 +68,53 @@ public final class SQLiteLockStore: LockStore {
         // The schema is made on first use: the first run on a new file needs no migrate.
         if SQLiteSchema.isMissingSchema(error), !migrated {
           migrated = true
-          _ = try migrate(on: connection, deadline: deadline, interruption: interruption)
+          _ = try migrate(on: connection, deadline: deadline)
           continue
         }
         guard SQLiteSchema.isTransient(error) else { throw classify(error, doing: "claim the slot") }
         // The next attempt reads the slot's row first, so a commit that did land is found.
         current = nil
-        guard retry.pause(until: deadline, interruption: interruption) else { throw .interrupted() }
-        if deadline.hasPassed {
-          throw .unavailable("gave up after --connect-timeout \(connectTimeout): \(error.message)")
+        let pause = retry.nextPause(using: &random)
+        guard deadline.timeLeft > pause else {
+          throw .unavailable("cannot claim the slot: gave up after --connect-timeout \(connectTimeout): \(error.message)")
         }
+        CronlockCore.pause(until: .after(pause))
       }
     }
   }
 
-  public func heartbeat(runID: Int64, deadline: Deadline, interruption: Interruption?) throws(CronlockError) {
-    let connection = try connect(creating: false, deadline: deadline, interruption: interruption)
+  public func heartbeat(runID: Int64, deadline: Deadline) throws(CronlockError) {
+    let connection = try connect(creating: false, deadline: deadline)
     do throws(SQLiteError) {
       try connection.query(
         "UPDATE \(table.quoted) SET updated_at = ?2 WHERE id = ?1 AND status = 'RUNNING'",
-        [.integer(runID), .text(Timestamp.now().sqliteText)], deadline: deadline, interruption: interruption)
+        [.integer(runID), .text(Timestamp.now().sqliteText)], deadline: deadline)
     } catch {
       throw classify(error, doing: "refresh the heartbeat")
     }
   }
 
-  public func finish(runID: Int64, _ record: RunRecord, deadline: Deadline, interruption: Interruption?)
-    throws(CronlockError)
-  {
+  public func finish(runID: Int64, _ record: RunRecord, deadline: Deadline) throws(CronlockError) {
     let sql = """
       UPDATE \(table.quoted)
       SET status = ?2, exit_code = ?3, signal = ?4, note = ?5, finished_at = ?6, updated_at = ?6
       WHERE id = ?1
       """
     var retry = Backoff()
+    var random = SystemRandomNumberGenerator()
     while true {
-      let connection = try connect(creating: false, deadline: deadline, interruption: interruption)
+      let connection = try connect(creating: false, deadline: deadline)
       do throws(SQLiteError) {
         try connection.query(sql, [
           .integer(runID), .text(record.status.rawValue), .integer(record.exitCode), .integer(record.signal),
           .text(record.note), .text(Timestamp.now().sqliteText),
-        ], deadline: deadline, interruption: interruption)
+        ], deadline: deadline)
       } catch {
-        if error.isInterrupted { throw .interrupted() }
         guard SQLiteSchema.isTransient(error) || error.isBusy else { throw classify(error, doing: "record the outcome") }
         current = nil
-        guard retry.pause(until: deadline, interruption: interruption), !deadline.hasPassed else {
-          throw classify(error, doing: "record the outcome")
-        }
+        let pause = retry.nextPause(using: &random)
+        guard deadline.timeLeft > pause else { throw classify(error, doing: "record the outcome") }
+        CronlockCore.pause(until: .after(pause))
         continue
       }
       guard connection.changes == 1 else { throw .internalFailure("the row is no longer in \(table)") }
@@ -125,8 +122,15 @@ public final class SQLiteLockStore: LockStore {
     }
   }
 
+  public func closeConnection() {
+    current = nil
+  }
+
+  /// Nothing to do: a wait for the file's lock ends with the process, and leaves nothing behind.
+  public func cancelInFlight() {}
+
   public func release(_ request: ClaimRequest, deadline: Deadline) {
-    _ = try? connect(creating: false, deadline: deadline, interruption: nil).query(
+    _ = try? connect(creating: false, deadline: deadline).query(
       "DELETE FROM \(table.quoted) WHERE job_name = ?1 AND job_identifier = ?2 AND run_token = ?3",
       [.text(request.job), .text(request.slot.identifier), .text(request.runToken)], deadline: deadline)
   }
@@ -134,7 +138,6 @@ public final class SQLiteLockStore: LockStore {
   /// Maps a failure to an exit status: 78 for what the operator must fix (the file cannot be
   /// opened or written, is not a database, lacks the table), 75 for the rest.
   func classify(_ error: SQLiteError, doing what: String) -> CronlockError {
-    if error.isInterrupted { return .interrupted() }
     if error.isBusy {
       return .unavailable("cannot \(what): \(location) stayed locked by another writer for --connect-timeout \(connectTimeout)")
     }

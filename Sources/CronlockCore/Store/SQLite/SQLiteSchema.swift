@@ -92,18 +92,17 @@ extension SQLiteLockStore {
 
   public func migrate() throws(CronlockError) -> MigrationReport {
     let deadline = Deadline.after(connectTimeout)
-    return try migrate(on: connect(creating: true, deadline: deadline, interruption: nil), deadline: deadline,
-                       interruption: nil)
+    return try migrate(on: connect(creating: true, deadline: deadline), deadline: deadline)
   }
 
   /// Creates what is missing in one `BEGIN IMMEDIATE` transaction, so many first runs at once
   /// create it once; also adopts a table gocron-gorm-lock made in the same file.
-  func migrate(on connection: SQLiteConnection, deadline: Deadline, interruption: Interruption?)
+  func migrate(on connection: SQLiteConnection, deadline: Deadline)
     throws(CronlockError) -> MigrationReport
   {
     let schema = SQLiteSchema(table: table)
     do throws(SQLiteError) {
-      try connection.query("BEGIN IMMEDIATE", deadline: deadline, interruption: interruption)
+      try connection.query("BEGIN IMMEDIATE", deadline: deadline)
       do throws(SQLiteError) {
         let existing = Set(try connection.query(SQLiteSchema.columnsQuery, [.text(table.name)], deadline: deadline)
           .compactMap { $0.first ?? nil })
@@ -120,7 +119,7 @@ extension SQLiteLockStore {
           createdIndex = true
         }
         for statement in schema.createSecondaryIndexes { try connection.query(statement, deadline: deadline) }
-        try connection.query("COMMIT", deadline: deadline, interruption: interruption)
+        try connection.query("COMMIT", deadline: deadline)
         return MigrationReport(createdTable: existing.isEmpty, createdUniqueIndex: createdIndex)
       } catch {
         if connection.inTransaction { _ = try? connection.query("ROLLBACK", deadline: .after(.seconds(2))) }

@@ -1,0 +1,92 @@
+import CSpawn
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One call made on a thread of its own, so that the caller's thread — the one that forwards
+/// signals and keeps cronlock's timers — can stop waiting for it at a deadline, whatever the
+/// call is blocked in (a frozen server, a black-holed packet, a DNS lookup, libpq's blocking
+/// cancel). A call given up on is abandoned, never joined: it ends with the process.
+public final class BackgroundCall<Value>: @unchecked Sendable {
+  /// Readable once the call has returned.
+  public let descriptor: Int32
+  private let writeEnd: Int32
+  private var lock = pthread_mutex_t()
+  private var outcome: Result<Value, CronlockError>?
+  private var body: (() throws(CronlockError) -> Value)?
+
+  /// Starts `body` on a new thread. If no thread can be made, runs it here and now.
+  public init(_ body: @escaping () throws(CronlockError) -> Value) {
+    var ends: [Int32] = [-1, -1]
+    if cronlock_pipe(&ends, 1, 1) != 0 { ends = [-1, -1] }
+    descriptor = ends[0]
+    writeEnd = ends[1]
+    pthread_mutex_init(&lock, nil)
+    self.body = body
+    if !Thread.start({ self.runBody() }) { runBody() }
+  }
+
+  deinit {
+    close(descriptor)
+    close(writeEnd)
+    pthread_mutex_destroy(&lock)
+  }
+
+  private func runBody() {
+    let result: Result<Value, CronlockError>
+    do throws(CronlockError) {
+      result = .success(try body!())
+    } catch {
+      result = .failure(error)
+    }
+    pthread_mutex_lock(&lock)
+    outcome = result
+    body = nil
+    pthread_mutex_unlock(&lock)
+    var one: UInt8 = 1
+    _ = write(writeEnd, &one, 1)
+  }
+
+  /// The call's result, if it has returned.
+  public var result: Result<Value, CronlockError>? {
+    pthread_mutex_lock(&lock)
+    defer { pthread_mutex_unlock(&lock) }
+    return outcome
+  }
+
+  /// Waits for the call until `deadline`, without listening for signals (for subcommands and
+  /// for the last steps of a run); nil when the deadline came first.
+  public func wait(until deadline: Deadline) -> Result<Value, CronlockError>? {
+    while result == nil {
+      var fds = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
+      let ready = poll(&fds, 1, deadline.pollTimeout)
+      if ready == 0 || deadline.hasPassed { return result }
+    }
+    return result
+  }
+}
+
+/// Starts detached POSIX threads for a closure: C's entry point cannot name a generic type.
+enum Thread {
+  private final class Start {
+    let body: () -> Void
+    init(_ body: @escaping () -> Void) { self.body = body }
+  }
+
+  /// Runs `body` on a new detached thread; false when no thread could be made.
+  static func start(_ body: @escaping () -> Void) -> Bool {
+    let retained = Unmanaged.passRetained(Start(body)).toOpaque()
+    var thread = pthread_t()
+    let created = pthread_create(&thread, nil, { context in
+      Unmanaged<Start>.fromOpaque(context!).takeRetainedValue().body()
+      return nil
+    }, retained)
+    guard created == 0 else {
+      Unmanaged<Start>.fromOpaque(retained).release()
+      return false
+    }
+    pthread_detach(thread)
+    return true
+  }
+}
