@@ -15,12 +15,12 @@ struct SupervisionTests {
                               heartbeat: .seconds(heartbeat)), startedAt: 1000 * second)
   }
 
-  @Test("signals are forwarded until the child exits; then the group is swept and nothing more is sent")
+  @Test("signals are forwarded, each followed by SIGCONT, until the child exits; then the group is swept and nothing more is sent")
   func forwardsThenFinishes() {
     var supervision = make()
     let t = 1001 * second
-    #expect(supervision.handle(.signalReceived(SIGTERM), at: t) == [.signalGroup(SIGTERM)])
-    #expect(supervision.handle(.signalReceived(SIGINT), at: t) == [.signalGroup(SIGINT)])
+    #expect(supervision.handle(.signalReceived(SIGTERM), at: t) == [.signalGroup(SIGTERM), .signalGroup(SIGCONT)])
+    #expect(supervision.handle(.signalReceived(SIGINT), at: t) == [.signalGroup(SIGINT), .signalGroup(SIGCONT)])
     #expect(supervision.handle(.childExited(.signaled(SIGTERM)), at: t)
       == [.signalGroup(SIGKILL), .finish(.signaled(SIGTERM))])
     #expect(supervision.finished)
@@ -49,7 +49,8 @@ struct SupervisionTests {
   func timeoutThenKill() {
     var supervision = make(timeout: 5, killAfter: 2, heartbeat: 30)
     #expect(supervision.nextWake == 1005 * second)
-    #expect(supervision.handle(.timePassed, at: 1005 * second) == [.signalGroup(SIGTERM)])
+    #expect(supervision.handle(.timePassed, at: 1005 * second) == [.signalGroup(SIGTERM), .signalGroup(SIGCONT)],
+            "a stopped command acts on TERM only once continued (coreutils timeout)")
     #expect(supervision.nextWake == 1007 * second)
     #expect(supervision.handle(.timePassed, at: 1006 * second).isEmpty)
     #expect(supervision.handle(.timePassed, at: 1007 * second) == [.signalGroup(SIGKILL)])
@@ -75,7 +76,7 @@ struct SupervisionTests {
   @Test("a late wake does everything that is due at once")
   func lateWake() {
     var supervision = make(timeout: 5, killAfter: 2, heartbeat: 3)
-    #expect(supervision.handle(.timePassed, at: 1010 * second) == [.signalGroup(SIGTERM), .heartbeat])
+    #expect(supervision.handle(.timePassed, at: 1010 * second) == [.signalGroup(SIGTERM), .signalGroup(SIGCONT), .heartbeat])
     #expect(supervision.handle(.timePassed, at: 1013 * second) == [.signalGroup(SIGKILL), .heartbeat])
   }
 
@@ -88,5 +89,12 @@ struct SupervisionTests {
     let record = supervision.record(for: .exited(7))
     #expect(record.status == .failed && record.exitCode == 7)
     #expect(record.note == "cronlock received signal 15 and forwarded it to the command")
+  }
+
+  @Test("SIGKILL and SIGCONT themselves are not followed by another SIGCONT")
+  func noContinueAfterKillOrContinue() {
+    #expect(Supervision.delivering(SIGKILL) == [.signalGroup(SIGKILL)])
+    #expect(Supervision.delivering(SIGCONT) == [.signalGroup(SIGCONT)])
+    #expect(Supervision.delivering(SIGUSR1) == [.signalGroup(SIGUSR1), .signalGroup(SIGCONT)])
   }
 }

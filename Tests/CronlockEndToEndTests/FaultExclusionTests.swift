@@ -55,7 +55,7 @@ struct FaultExclusionTests {
   @Test("item 4: another session's uncommitted claim: 75 after --lock-timeout, then a lost race once it commits")
   func uncommittedClaim() throws {
     let table = try server.freshTable("open")
-    let holder = try Connection.connect(url: server.conninfo, connectTimeout: .seconds(10))
+    let holder = try Connection.connect(url: server.conninfo, connectTimeout: .seconds(10), deadline: .after(.seconds(10)))
     try holder.execute("BEGIN")
     try holder.execute("INSERT INTO \(table) (job_name, job_identifier, worker, status) VALUES ('open', 's1', 'intruder', 'RUNNING')")
     let scratch = Scratch()

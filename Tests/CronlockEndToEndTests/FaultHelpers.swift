@@ -30,7 +30,7 @@ final class FaultServer: Sendable {
   var conninfo: String { "host=\(environment["PGHOST"]!) port=\(port) user=postgres dbname=postgres" }
 
   func query(_ sql: String, _ parameters: [String?] = []) throws -> [[String?]] {
-    let connection = try Connection.connect(url: conninfo, connectTimeout: .seconds(10))
+    let connection = try Connection.connect(url: conninfo, connectTimeout: .seconds(10), deadline: .after(.seconds(10)))
     let result = try connection.execute(sql, parameters)
     return (0..<result.rowCount).map { row in (0..<result.columnCount).map { result.value(row: row, column: $0) } }
   }

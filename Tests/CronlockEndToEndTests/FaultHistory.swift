@@ -24,6 +24,8 @@ struct Execution: Equatable {
   let runID: String
   let pid: pid_t
   let descriptors: String
+  /// The child's process group: its guardian's, which the whole tree shares.
+  let group: pid_t
 }
 
 extension Scratch {
@@ -32,7 +34,8 @@ extension Scratch {
   func faultChild(_ script: String = "", exit code: Int = 0) -> [String] {
     ["/bin/sh", "-c", """
       fds=$(ls /proc/self/fd | tr '\\n' ' ')
-      printf '%s\\t%s\\t%s\\t%s\\t%s\\n' "$CRONLOCK_JOB" "$CRONLOCK_IDENTIFIER" "$CRONLOCK_RUN_ID" "$$" "$fds" >> '\(path("history"))'
+      read -r _ _ _ _ group _ < /proc/$$/stat
+      printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$CRONLOCK_JOB" "$CRONLOCK_IDENTIFIER" "$CRONLOCK_RUN_ID" "$$" "$fds" "$group" >> '\(path("history"))'
       echo "run=$CRONLOCK_RUN_ID"
       [ -z "$PGPASSWORD$CRONLOCK_DATABASE_URL" ] || echo "leak: database settings in the child's environment"
       \(script)
@@ -49,7 +52,7 @@ extension Scratch {
     return text.split(separator: "\n").map { line in
       let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
       return Execution(job: fields[0], identifier: fields[1], runID: fields[2], pid: pid_t(fields[3]) ?? -1,
-                       descriptors: fields.count > 4 ? fields[4] : "")
+                       descriptors: fields.count > 4 ? fields[4] : "", group: fields.count > 5 ? pid_t(fields[5]) ?? -1 : -1)
     }
   }
 }
@@ -146,8 +149,8 @@ enum History {
     for execution in executions {
       // ls's own directory descriptor is 3.
       if execution.descriptors != "0 1 2 3 " { problems.append("I5: run \(execution.runID) had descriptors \(execution.descriptors)") }
-      let killed = byRunID[execution.runID]?.killed == true
-      if !killed, let left = ProcessGroup.waitUntilEmpty(execution.pid) {
+      // Also after SIGKILL of cronlock: the guardian takes the whole tree down.
+      if let left = ProcessGroup.waitUntilEmpty(execution.group) {
         problems.append("I5: run \(execution.runID) left processes \(left) in its group")
       }
     }

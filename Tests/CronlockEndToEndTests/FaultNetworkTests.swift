@@ -54,7 +54,7 @@ struct FaultNetworkTests {
     let table = try server.freshTable("frozen")
     let scratch = Scratch()
     // The claim's INSERT waits behind this lock, so the backend is caught in the middle of it.
-    let holder = try Connection.connect(url: server.conninfo, connectTimeout: .seconds(10))
+    let holder = try Connection.connect(url: server.conninfo, connectTimeout: .seconds(10), deadline: .after(.seconds(10)))
     try holder.execute("BEGIN")
     try holder.execute("LOCK TABLE \(table) IN SHARE MODE")
     let arguments = ["--job", "frozen", "--identifier", "s1", "--table", table, "--lock-timeout", "60s"]

@@ -63,7 +63,7 @@ struct FaultSignalTests {
   func signalWhileClaiming() throws {
     let table = try server.freshTable("claiming")
     let scratch = Scratch()
-    let holder = try Connection.connect(url: server.conninfo, connectTimeout: .seconds(10))
+    let holder = try Connection.connect(url: server.conninfo, connectTimeout: .seconds(10), deadline: .after(.seconds(10)))
     try holder.execute("BEGIN")
     try holder.execute("LOCK TABLE \(table) IN SHARE MODE")
     let process = Fault.start(["--job", "claiming", "--identifier", "s1", "--table", table, "--lock-timeout", "60s",
@@ -124,7 +124,8 @@ struct FaultSignalTests {
     let killed = process.finish()
     #expect(killed.status == 137)
     let child = try #require(scratch.executions.first)
-    #expect(ProcessGroup.waitUntilEmpty(child.pid, timeout: 5) == nil, "PR_SET_PDEATHSIG took the child with it")
+    #expect(child.group > 1 && child.group != child.pid, "the command runs in its guardian's group")
+    #expect(ProcessGroup.waitUntilEmpty(child.group, timeout: 5) == nil, "the guardian took the child with it")
     #expect(try database.query("SELECT status, heartbeat_seconds FROM \(database.table)") == [["RUNNING", "1"]])
     // list shows STALE once three heartbeats are missed.
     let staleDeadline = Date().addingTimeInterval(15)
@@ -163,5 +164,36 @@ struct FaultSignalTests {
                       invocations: [Invocation(job: "big", result: ProcessResult(status: result.status,
                                                                                 stdout: String(decoding: runLine, as: UTF8.self),
                                                                                 stderr: ""), identifier: "s1")])
+  }
+
+  @Test("item 36: SIGKILL of cronlock while the command has children of its own: the whole tree dies at once",
+        arguments: Backend.allCases, [false, true])
+  func killedCronlockWithGrandchildren(backend: Backend, noOverlap: Bool) throws {
+    let database = try TestDatabase.fresh(backend, "tree")
+    let scratch = Scratch()
+    let overlap = noOverlap ? ["--no-overlap"] : []
+    let arguments = ["--job", "tree", "--heartbeat", "1s"] + overlap
+    // The grandchild writes its pid, then works for five minutes under a shell that waits for it.
+    let process = database.start(arguments + ["--identifier", "s1", "--"] + scratch.faultChild(
+      "sleep 300 & echo $! > '\(scratch.path("grandchild"))'; touch '\(scratch.path("ready"))'; wait"))
+    #expect(scratch.waitForFile("ready"))
+    let grandchild = try #require(pid_t(try String(contentsOfFile: scratch.path("grandchild"), encoding: .utf8)
+      .trimmingCharacters(in: .whitespacesAndNewlines)))
+    process.signal(SIGKILL)
+    let killed = process.finish()
+    #expect(killed.status == 137)
+    let child = try #require(scratch.executions.first)
+    #expect(ProcessGroup.waitUntilEmpty(child.group, timeout: 5) == nil, "the guardian killed the whole group")
+    #expect(!ProcessGroup.isAlive(grandchild), "the grandchild is gone too")
+    guard noOverlap else { return }
+    // The next slot starts only once the old run's heartbeat lapses — by then the tree is long gone.
+    var next = database.run(arguments + ["--identifier", "s2", "--"] + scratch.faultChild())
+    let deadline = Date().addingTimeInterval(3 * 1 + 10)
+    while scratch.executions.count < 2 && Date() < deadline {
+      usleep(200_000)
+      next = database.run(arguments + ["--identifier", "s2", "--"] + scratch.faultChild())
+    }
+    #expect(next.status == 0 && scratch.executions.count == 2, "\(next.stderr)")
+    #expect(!ProcessGroup.isAlive(grandchild))
   }
 }

@@ -218,7 +218,7 @@ struct ListTests {
     try server.execute("CREATE DATABASE \(database) ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
     let url = "host=\(server.environment["PGHOST"]!) port=\(server.port) user=postgres dbname=\(database)"
     #expect(CronlockBinary.run(["migrate", "--database", url]).status == 0)
-    let connection = try Connection.connect(url: url, connectTimeout: .seconds(10))
+    let connection = try Connection.connect(url: url, connectTimeout: .seconds(10), deadline: .after(.seconds(10)))
     try connection.execute("""
       INSERT INTO cron_job_locks (created_at, updated_at, job_name, job_identifier, worker, status)
       VALUES (now(), now(), E'bad\\377\\300byte', E'\\342\\202', 'w', 'FINISHED')

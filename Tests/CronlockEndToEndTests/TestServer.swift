@@ -56,7 +56,7 @@ final class TestServer: Sendable {
 
   /// A new connection as the superuser, for setting up and checking tables.
   func connect() throws -> Connection {
-    try Connection.connect(url: conninfo, connectTimeout: .seconds(10))
+    try Connection.connect(url: conninfo, connectTimeout: .seconds(10), deadline: .after(.seconds(10)))
   }
 
   var conninfo: String {
