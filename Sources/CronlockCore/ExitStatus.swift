@@ -23,8 +23,9 @@ public enum ExitStatus {
     ("0", "another worker owns this slot; the command did not run (--skip-exit-code)"),
     ("64", "usage error"),
     ("65", "invalid job name or identifier"),
-    ("75", "database unreachable or failing before the claim; the command did not run"),
-    ("78", "configuration: table or index missing (run 'cronlock migrate'), bad URL, authentication, privileges"),
+    ("75", "database unreachable, failing or not answering in time; the command did not run (may work next time)"),
+    ("78", "configuration: table or index missing (run 'cronlock migrate'), bad URL, authentication, privileges, "
+      + "a read-only session; the command did not run (needs a human)"),
     ("124", "--timeout expired and the command was stopped"),
     ("125", "cronlock itself failed"),
     ("126", "the command is not executable"),
