@@ -108,4 +108,78 @@ struct FaultRefusalTests {
     // Nothing half-done: the old row is still there, and no claim landed after the lock went.
     #expect(try server.query("SELECT job_name FROM \(table) ORDER BY id") == [["old"]])
   }
+
+  @Test("item 37: a hot standby: 78 naming target_session_attrs, not run, also under --on-db-error run")
+  func hotStandby() throws {
+    let primary = FaultServer.start(maxConnections: 30)
+    defer { primary.stop() }
+    let table = try primary.freshTable("standby")
+    let standby = try #require(primary.startStandby(), "a streaming standby of the primary")
+    defer { standby.stop() }
+    // The table reached the standby by replication; a claim there can never be written.
+    let deadline = Date().addingTimeInterval(20)
+    while (try? standby.query("SELECT to_regclass($1) IS NOT NULL", [table])) != [["t"]] && Date() < deadline {
+      usleep(50_000)
+    }
+    try expectRefusedOnStandby(standby, primary: primary, table: table)
+  }
+
+  func expectRefusedOnStandby(_ standby: StandbyServer, primary: FaultServer, table: String) throws {
+    let scratch = Scratch()
+    for policy in ["fail", "run"] {
+      let result = Fault.run(["--job", "standby", "--identifier", "s-\(policy)", "--table", table,
+                              "--on-db-error", policy, "--"] + scratch.faultChild(), environment: standby.environment)
+      #expect(result.status == 78, "\(policy): \(result.stderr)")
+      #expect(result.stderr.contains("target_session_attrs=read-write"), "\(result.stderr)")
+    }
+    #expect(scratch.executions.isEmpty)
+    #expect(try primary.query("SELECT count(*) FROM \(table)") == [["0"]])
+  }
+}
+
+/// A streaming hot standby of a `FaultServer`, made with pg_basebackup -R.
+struct StandbyServer {
+  let directory: URL
+  let environment: [String: String]
+
+  var conninfo: String { "host=\(environment["PGHOST"]!) port=\(environment["PGPORT"]!) user=postgres dbname=postgres" }
+
+  func query(_ sql: String, _ parameters: [String?] = []) throws -> [[String?]] {
+    let connection = try Connection.connect(url: conninfo, connectTimeout: .seconds(5), deadline: .after(.seconds(5)))
+    let result = try connection.execute(sql, parameters)
+    return (0..<result.rowCount).map { row in (0..<result.columnCount).map { result.value(row: row, column: $0) } }
+  }
+
+  func stop() {
+    Shell.run(FaultServer.asPostgres + [FaultServer.bin("pg_ctl"), "-D", directory.path + "/data", "-m", "immediate",
+                                       "-w", "stop"])
+  }
+}
+
+extension FaultServer {
+  /// Lets local replication connections in, takes a base backup and starts it as a standby on
+  /// a port of its own. nil when any step fails.
+  func startStandby() -> StandbyServer? {
+    let hba = directory.path + "/data/pg_hba.conf"
+    guard let handle = FileHandle(forWritingAtPath: hba) else { return nil }
+    handle.seekToEndOfFile()
+    handle.write(Data("local replication all trust\n".utf8))
+    handle.closeFile()
+    guard (try? execute("SELECT pg_reload_conf()")) != nil else { return nil }
+    let base = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("cronlock-standby-\(UUID().uuidString.prefix(8))")
+    try? FileManager.default.createDirectory(at: base, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+    if getuid() == 0 { _ = Shell.run(["/bin/chown", "postgres", base.path]) }
+    let backup = Shell.run(Self.asPostgres + [Self.bin("pg_basebackup"), "-D", base.path + "/data", "-R", "-X", "stream",
+                                              "-h", environment["PGHOST"]!, "-p", port, "-U", "postgres"])
+    guard backup.status == 0 else { return nil }
+    let standbyPort = String(Int(port)! + 1000 + Int.random(in: 0..<1000))
+    let options = "-c listen_addresses='' -c port=\(standbyPort) -c unix_socket_directories=\(base.path) -c hot_standby=on"
+    let started = Shell.run(Self.asPostgres + [Self.bin("pg_ctl"), "-D", base.path + "/data", "-o", options,
+                                               "-l", base.path + "/server.log", "-w", "-t", "60", "start"])
+    guard started.status == 0 else { return nil }
+    var environment = environment
+    environment["PGHOST"] = base.path
+    environment["PGPORT"] = standbyPort
+    return StandbyServer(directory: base, environment: environment)
+  }
 }
