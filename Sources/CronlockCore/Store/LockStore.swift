@@ -110,8 +110,8 @@ public protocol LockStore: AnyObject {
   /// Best effort: removes the row this request claimed, if it exists (a run stopped before it started).
   func release(_ request: ClaimRequest, deadline: Deadline)
 
-  /// Creates or adopts the table; idempotent and safe to run on many hosts at once.
-  func migrate() throws(CronlockError) -> MigrationReport
+  /// Creates or adopts the table; idempotent and safe to run on many hosts at once; all or nothing.
+  func migrate(_ options: MigrationOptions) throws(CronlockError) -> MigrationReport
   /// What `migrate` runs, as one script for people to read (`migrate --print-sql`).
   var migrationScript: String { get }
   /// Says whether `run` can use the table from this host.
@@ -128,10 +128,11 @@ public protocol LockStore: AnyObject {
   func abandonStale(after: TimeSpan, job: String?, dryRun: Bool) throws(CronlockError) -> Int
 }
 
-/// What `migrate` did.
-public struct MigrationReport: Sendable, Equatable {
-  public var createdTable: Bool
-  public var createdUniqueIndex: Bool
+extension LockStore {
+  /// `migrate` refusing duplicate rows.
+  public func migrate() throws(CronlockError) -> MigrationReport {
+    try migrate(MigrationOptions())
+  }
 }
 
 /// The store a database URL names: an `sqlite:` URL opens that file; anything else — or no

@@ -45,6 +45,26 @@ final class SQLiteConnection {
   func query(_ sql: String, _ parameters: [SQLiteValue] = [], deadline: Deadline, interruption: Interruption? = nil)
     throws(SQLiteError) -> [[String?]]
   {
+    var names: [String] = []
+    return try query(sql, parameters, deadline: deadline, interruption: interruption, names: &names)
+  }
+
+  /// `query`, each row keyed by its column's name (nil for NULL).
+  func records(_ sql: String, _ parameters: [SQLiteValue] = [], deadline: Deadline) throws(SQLiteError)
+    -> [[String: String?]]
+  {
+    var names: [String] = []
+    let rows = try query(sql, parameters, deadline: deadline, interruption: nil, names: &names)
+    return rows.map { row in
+      var record: [String: String?] = [:]
+      for (name, value) in zip(names, row) { record[name] = .some(value) }
+      return record
+    }
+  }
+
+  private func query(_ sql: String, _ parameters: [SQLiteValue], deadline: Deadline, interruption: Interruption?,
+                     names: inout [String]) throws(SQLiteError) -> [[String?]]
+  {
     busyWait.deadline = deadline
     busyWait.interruption = interruption
     busyWait.interrupted = false
@@ -64,6 +84,7 @@ final class SQLiteConnection {
       }
       guard bound == SQLITE_OK else { throw SQLiteError(code: bound, handle: handle) }
     }
+    names = (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) }
     var rows: [[String?]] = []
     while true {
       let step = sqlite3_step(statement)
