@@ -23,6 +23,6 @@ public enum HistoryCSV {
     guard text.isEmpty || text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || LockName.isControl($0) }) else {
       return text
     }
-    return "\"" + text.replacingAll("\"", with: "\"\"") + "\""
+    return "\"" + text.replacing("\"", with: "\"\"") + "\""
   }
 }

@@ -33,6 +33,6 @@ public struct TableName: Sendable, Equatable, CustomStringConvertible {
   public var description: String { (schema.map { $0 + "." } ?? "") + name }
 
   static func quote(_ identifier: String) -> String {
-    "\"" + identifier.replacingAll("\"", with: "\"\"") + "\""
+    "\"" + identifier.replacing("\"", with: "\"\"") + "\""
   }
 }

@@ -8,9 +8,12 @@ import Glibc
 /// that touches libpq pointers.
 public final class Connection {
   private let handle: OpaquePointer
+  /// The connection string's password, scrubbed from every error this connection reports.
+  private let secrets: Secrets
 
-  private init(handle: OpaquePointer) {
+  private init(handle: OpaquePointer, secrets: Secrets) {
     self.handle = handle
+    self.secrets = secrets
     // Quiet by default: libpq would print NOTICEs (e.g. "relation already exists") on stderr.
     PQsetNoticeProcessor(handle, { _, _ in }, nil)
   }
@@ -26,6 +29,7 @@ public final class Connection {
                              interruption: Interruption? = nil) throws(PostgresError) -> Connection
   {
     let deadline = deadline ?? .after(connectTimeout)
+    let secrets = url.map { DatabaseURL($0).secrets } ?? .none
     // Later keywords win over the URL's: --connect-timeout is always in force.
     var pairs: [(String, String)] = [
       ("fallback_application_name", "cronlock"),
@@ -49,7 +53,7 @@ public final class Connection {
       }
     }
     guard let handle = started else {
-      throw PostgresError(kind: .connectionFailed, message: "out of memory allocating a connection")
+      throw PostgresError(kind: .connectionFailed, message: "out of memory allocating a connection", scrubbing: secrets)
     }
     // libpq's own connect_timeout only bounds the blocking PQconnectdb; here the deadline does.
     var polling = PQstatus(handle) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING
@@ -60,31 +64,44 @@ public final class Connection {
         polling = PQconnectPoll(handle)
       case .deadline:
         PQfinish(handle)
-        throw PostgresError(kind: .connectionFailed, message: "timed out after \(connectTimeout) connecting to the database")
+        throw PostgresError(kind: .connectionFailed, message: "timed out after \(connectTimeout) connecting to the database",
+                            scrubbing: secrets)
       case .interrupted:
         PQfinish(handle)
-        throw PostgresError(kind: .interrupted, message: "interrupted while connecting")
+        throw PostgresError(kind: .interrupted, message: "interrupted while connecting", scrubbing: secrets)
       }
     }
     guard polling == PGRES_POLLING_OK else {
       // Build the error before freeing the handle it reads from.
       let error = PostgresError(
         kind: .connectionFailed,
-        message: String(cString: PQerrorMessage(handle)),
+        message: Self.withoutOptionValue(String(cString: PQerrorMessage(handle))),
+        scrubbing: secrets,
         authenticationFailed: PQconnectionNeedsPassword(handle) != 0
       )
       PQfinish(handle)  // libpq: call PQfinish even when the attempt failed.
       throw error
     }
-    return Connection(handle: handle)
+    return Connection(handle: handle, secrets: secrets)
   }
 
-  /// Checks a connection string without connecting; returns libpq's complaint, if any.
-  public static func validate(url: String) -> String? {
+  /// libpq's `invalid integer value "…" for connection option "port"` quotes a piece of the
+  /// string, which may be a piece of a password the string's syntax split: never show it.
+  static func withoutOptionValue(_ message: String) -> String {
+    guard message.contains("for connection option"), let open = message.firstIndex(of: "\""),
+      let close = message[message.index(after: open)...].firstIndex(of: "\"")
+    else { return message }
+    return message[...open] + "***" + message[close...]
+  }
+
+  /// Checks a connection string without connecting; returns libpq's complaint, if any,
+  /// scrubbed of the string's password.
+  public static func validate(url: DatabaseURL) -> String? {
     var message: UnsafeMutablePointer<CChar>?
-    guard let options = PQconninfoParse(url, &message) else {
+    guard let options = PQconninfoParse(url.raw, &message) else {
       defer { PQfreemem(message) }
-      return message.map { String(cString: $0) } ?? "out of memory"
+      return PostgresError(kind: .connectionFailed, message: message.map { String(cString: $0) } ?? "out of memory",
+                           scrubbing: url.secrets).message
     }
     PQconninfoFree(options)
     return nil
@@ -123,7 +140,7 @@ public final class Connection {
       PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values.baseAddress, nil, nil, 0)
     }
     guard sent == 1 else {
-      throw PostgresError(kind: .connectionLost, message: String(cString: PQerrorMessage(handle)))
+      throw PostgresError(kind: .connectionLost, message: String(cString: PQerrorMessage(handle)), scrubbing: secrets)
     }
     var waitUntil = deadline
     var watching = interruption
@@ -131,11 +148,12 @@ public final class Connection {
       switch wait(for: PQsocket(handle), events: Int16(POLLIN), until: waitUntil, interruption: watching) {
       case .ready:
         if PQconsumeInput(handle) == 0 {
-          throw PostgresError(kind: .connectionLost, message: String(cString: PQerrorMessage(handle)))
+          throw PostgresError(kind: .connectionLost, message: String(cString: PQerrorMessage(handle)), scrubbing: secrets)
         }
       case .deadline where watching == nil && waitUntil != deadline:
         // Cancelled, and no answer within the grace period either: the outcome is unknown.
-        throw PostgresError(kind: .connectionLost, message: "the database did not answer, even to a cancel request")
+        throw PostgresError(kind: .connectionLost, message: "the database did not answer, even to a cancel request",
+                            scrubbing: secrets)
       case .deadline, .interrupted:
         cancel()
         waitUntil = .after(Self.cancelGrace)
@@ -147,7 +165,7 @@ public final class Connection {
       if first == nil { first = next } else { PQclear(next) }
     }
     guard let raw = first else {
-      throw PostgresError(kind: .connectionLost, message: String(cString: PQerrorMessage(handle)))
+      throw PostgresError(kind: .connectionLost, message: String(cString: PQerrorMessage(handle)), scrubbing: secrets)
     }
     switch PQresultStatus(raw) {
     case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
@@ -156,7 +174,8 @@ public final class Connection {
       let error = PostgresError(
         kind: PQstatus(handle) == CONNECTION_OK ? .server : .connectionLost,
         sqlState: PQresultErrorField(raw, cronlock_diag_sqlstate()).map { SQLState(String(cString: $0)) },
-        message: String(cString: PQresultErrorMessage(raw))
+        message: String(cString: PQresultErrorMessage(raw)),
+        scrubbing: secrets
       )
       PQclear(raw)
       throw error

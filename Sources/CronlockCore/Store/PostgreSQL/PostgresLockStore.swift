@@ -8,8 +8,8 @@ public final class PostgresLockStore: LockStore {
 
   /// Checks the URL (78 when libpq cannot parse it); connects later, when first needed.
   public init(url: DatabaseURL?, table: TableName, connectTimeout: TimeSpan) throws(CronlockError) {
-    if let url, let complaint = Connection.validate(url: url.raw) {
-      throw .configuration("invalid database URL: \(url.scrub(PostgresError.oneLine(complaint)))")
+    if let url, let complaint = url.unencodedUserInfo ?? Connection.validate(url: url) {
+      throw .configuration("invalid database URL: \(complaint)")
     }
     self.url = url
     self.table = table
@@ -149,7 +149,7 @@ public final class PostgresLockStore: LockStore {
       guard let state = error.sqlState else { return false }
       return state.errorClass == "08"
         || [.adminShutdown, .crashShutdown, .cannotConnectNow, .tooManyConnections].contains(state)
-    case .invalidConnectionString, .interrupted: return false
+    case .interrupted: return false
     }
   }
 
@@ -162,7 +162,7 @@ public final class PostgresLockStore: LockStore {
   /// reads the server's (English) message.
   static func looksLikeConfiguration(_ message: String) -> Bool {
     ["authentication failed", "no password supplied", "pg_hba.conf", "does not exist",
-     "permission denied", "invalid sslmode", "sslmode value"].contains { message.contains($0) }
+     "permission denied", "invalid sslmode", "sslmode value", "for connection option"].contains { message.contains($0) }
   }
 
   /// Maps a failure to an exit status (failure-modes.md, "What the claim does").
