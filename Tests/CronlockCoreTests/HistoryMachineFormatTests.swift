@@ -67,6 +67,16 @@ struct HistoryMachineFormatTests {
     #expect(HistoryCSV.render([HistoryRow(id: 1, job: "")]).contains("\r\n1,\"\",,"))
   }
 
+  @Test("CSV on a terminal escapes ESC, BEL and CR as the table does; piped, it is byte-exact")
+  func csvOnTerminal() throws {
+    let row = HistoryRow(id: 1, job: "evil\u{1B}]0;pwned\u{07}\r,x", worker: "w")
+    let shown = try CSV.parse(HistoryFormat.csv.render([row], table: HistoryTable(width: 80, colour: false, zone: .utc), terminal: true))
+    #expect(shown[1][1] == "evil\\x1B]0;pwned\\x07\\r,x")
+    #expect(!shown.joined().joined().unicodeScalars.contains { $0.value < 0x20 })
+    let piped = try CSV.parse(HistoryFormat.csv.render([row], table: HistoryTable(width: 80, colour: false, zone: .utc)))
+    #expect(piped[1][1] == row.job)
+  }
+
   @Test("CSV stays valid and exact whatever the stored text")
   func csvEscaping() throws {
     let row = HistoryRow(id: 1, job: Self.nasty, identifier: "plain", worker: "\"")
