@@ -48,6 +48,11 @@ let package = Package(
       name: "CronlockEndToEndTests",
       dependencies: ["CronlockCore", "CronlockTestSupport", "cronlock"]
     ),
+    // One suite every LockStore must pass, on SQLite always and on PostgreSQL when it can run.
+    .testTarget(
+      name: "LockStoreContractTests",
+      dependencies: ["CronlockCore", "CronlockTestSupport"]
+    ),
   ],
   swiftLanguageModes: [.v6]
 )
