@@ -24,8 +24,7 @@ struct LockStoreContractTests {
         arguments: ContractBackend.available)
   func readBackByRunToken(backend: ContractBackend) throws {
     let subject = try StoreUnderTest(backend)
-    let request = subject.request()
-    let id = try subject.won(subject.claim(request))
+    let (request, id) = try subject.claimed()
     #expect(try subject.claim(request, on: subject.another()) == .won(runID: id), "the same run, not a second one")
     #expect(try subject.query("SELECT count(*) FROM {t}") == [["1"]])
   }
@@ -34,8 +33,7 @@ struct LockStoreContractTests {
         arguments: ContractBackend.available)
   func release(backend: ContractBackend) throws {
     let subject = try StoreUnderTest(backend)
-    let request = subject.request()
-    let id = try subject.won(subject.claim(request))
+    let (request, id) = try subject.claimed()
     subject.release(subject.request())  // another run token: not ours to remove
     #expect(try subject.column("status", id: id) == "RUNNING")
     subject.release(request)

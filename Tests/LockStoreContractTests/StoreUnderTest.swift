@@ -78,6 +78,12 @@ final class StoreUnderTest {
     store.release(request, deadline: .after(Self.deadline))
   }
 
+  /// A won claim of slot-1, and its run id.
+  func claimed() throws -> (request: ClaimRequest, id: Int64) {
+    let request = request()
+    return (request, try won(claim(request)))
+  }
+
   /// The run id, or a failed expectation.
   func won(_ outcome: ClaimOutcome, sourceLocation: SourceLocation = #_sourceLocation) throws -> Int64 {
     guard case .won(let id) = outcome else {
