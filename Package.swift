@@ -34,13 +34,24 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // What the test targets share: the PostgreSQL fixture, processes, a bounded poll, a CSV parser.
+    .target(
+      name: "CronlockTestSupport",
+      dependencies: ["CronlockCore"],
+      path: "Tests/CronlockTestSupport"
+    ),
     .testTarget(
       name: "CronlockCoreTests",
-      dependencies: ["CronlockCore"]
+      dependencies: ["CronlockCore", "CronlockTestSupport"]
     ),
     .testTarget(
       name: "CronlockEndToEndTests",
-      dependencies: ["CronlockCore", "cronlock"]
+      dependencies: ["CronlockCore", "CronlockTestSupport", "cronlock"]
+    ),
+    // One suite every LockStore must pass, on SQLite always and on PostgreSQL when it can run.
+    .testTarget(
+      name: "LockStoreContractTests",
+      dependencies: ["CronlockCore", "CronlockTestSupport"]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -259,11 +259,15 @@ _cronlock_migrate() {
     repeating_flags=()
     non_repeating_flags=(--print-sql -v --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--database --table --connect-timeout)
+    non_repeating_options=(--resolve-duplicates --database --table --connect-timeout)
     __cronlock_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
+    '--resolve-duplicates')
+        __cronlock_add_completions -W 'keep-first'
+        return
+        ;;
     '--database')
         return
         ;;

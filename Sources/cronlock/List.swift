@@ -55,7 +55,7 @@ extension Cronlock {
       let rows = try connection.openStore().history(query)
       let output = TerminalOutput.standardOutput()
       let table = HistoryTable(width: output.width, colour: output.colour, zone: TimeZoneRules.local())
-      print(format.render(rows, table: table), terminator: "")
+      print(format.render(rows, table: table, terminal: output.isTerminal), terminator: "")
     }
   }
 }

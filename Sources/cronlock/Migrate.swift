@@ -8,12 +8,20 @@ extension Cronlock {
       discussion: """
         Idempotent, and safe to run on many hosts at once (it holds an advisory lock). It adds \
         only nullable columns, so Go services sharing the table keep working, and it finds the \
-        unique index on (job_name, job_identifier) by catalog, creating it when missing.
+        unique index on (job_name, job_identifier) by catalog, creating it when missing. \
+        Rows that share a slot (left by Go workers whose unique index never existed) keep it \
+        from being made: migrate lists them and changes nothing (78) unless told how to resolve \
+        them. All or nothing: one transaction.
         """
     )
 
     @Flag(name: .customLong("print-sql"), help: "Print the SQL instead of running it.")
     var printSQL = false
+
+    @Option(name: .customLong("resolve-duplicates"),
+            help: ArgumentHelp("keep-first: keep each slot's first row (lowest id), delete the others and print each.",
+                               valueName: "policy"))
+    var resolveDuplicates: DuplicatePolicy?
 
     @Flag(name: [.short, .long], help: "Say what was created.")
     var verbose = false
@@ -28,10 +36,24 @@ extension Cronlock {
         print(store.migrationScript)
         return
       }
-      let report = try store.migrate()
+      let report = try store.migrate(MigrationOptions(duplicates: resolveDuplicates?.resolution ?? .refuse))
+      for (removed, kept) in report.removedDuplicates {
+        // Always said: the user asked for rows to be deleted and should see which.
+        print("removed row \(removed.id) (job '\(escaped(removed.job))', slot '\(escaped(removed.identifier))', "
+          + "worker '\(escaped(removed.worker))', \(escaped(removed.status))); kept row \(kept)")
+      }
       let reporter = Reporter(verbose: verbose)
       reporter.info(report.createdTable ? "created table \(table)" : "table \(table) exists; added what was missing")
       if report.createdUniqueIndex { reporter.info("created the unique index on (job_name, job_identifier)") }
     }
+
+    private func escaped(_ text: String?) -> String { text.map(TerminalText.escaped) ?? "NULL" }
+  }
+
+  /// The policies `--resolve-duplicates` accepts; refusing is the default, not a choice to type.
+  enum DuplicatePolicy: String, ExpressibleByArgument, CaseIterable {
+    case keepFirst = "keep-first"
+
+    var resolution: DuplicateResolution { .keepFirst }
   }
 }

@@ -22,6 +22,37 @@ struct DatabaseURLTests {
     #expect(url.scrub("bad token p%40ss, decoded p@ss") == "bad token ***, decoded ***")
   }
 
+  @Test("a URI whose password holds an unencoded / ? # or @ is refused before libpq splits it", arguments: [
+    ("postgresql://u:se/cret@h/db", "/"), ("postgresql://u:se@cret@h/db", "@"), ("postgresql://u:se?cret@h/db", "?"),
+    ("postgresql://u:se#cret@h:5/db", "#"), ("postgresql://u:p%2Fss@h/db", nil), ("postgresql://h/db?application_name=a@b", nil),
+    ("postgresql://u:se:cret@h/db", nil), ("host=h password=se/cr@t", nil),
+  ])
+  func unencoded(raw: String, character: String?) {
+    let complaint = DatabaseURL(raw).unencodedUserInfo
+    #expect((complaint != nil) == (character != nil))
+    if let character, let complaint {
+      #expect(complaint.contains("'\(character)'") && !complaint.contains("cret"))
+    }
+  }
+
+  @Test("pieces of a password libpq might quote are scrubbed too", arguments: [
+    ("postgresql://u:se/cret@h/db", "invalid integer value \"se\" … cret"),
+    ("host=h password=se cret user=u", "missing \"=\" after \"cret\""),
+  ])
+  func pieces(raw: String, message: String) {
+    let scrubbed = DatabaseURL(raw).scrub(message)
+    #expect(!scrubbed.contains("cret") && !scrubbed.contains("\"se\""), "\(scrubbed)")
+  }
+
+  @Test("an error from the libpq wrapper can only be built already scrubbed")
+  func errorsAreScrubbed() {
+    let secrets = DatabaseURL("host=h password=Sekr1t\nline").secrets
+    let error = PostgresError(kind: .connectionFailed, message: "FATAL: bad Sekr1t\nline\n", scrubbing: secrets)
+    #expect(error.description == "FATAL: bad ***")
+    #expect(Connection.withoutOptionValue("invalid integer value \"se\" for connection option \"port\"")
+      == "invalid integer value \"***\" for connection option \"port\"")
+  }
+
   @Test("table names are quoted as identifiers", arguments: [
     ("cron_job_locks", "\"cron_job_locks\""), ("ops.locks", "\"ops\".\"locks\""), ("MiXed", "\"MiXed\""),
     ("x\"; DROP TABLE t; --", "\"x\"\"; DROP TABLE t; --\""),

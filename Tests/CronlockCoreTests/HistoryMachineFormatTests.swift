@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CronlockCore
+import CronlockTestSupport
 
 @Suite("list: JSON and CSV")
 struct HistoryMachineFormatTests {
@@ -51,7 +52,7 @@ struct HistoryMachineFormatTests {
   @Test("CSV: a header, CRLF, quoting only where needed, NULL empty and empty string quoted")
   func csv() throws {
     let text = HistoryCSV.render([full, goRow])
-    let records = CSV.parse(text)
+    let records = try CSV.parse(text)
     #expect(records.count == 3)
     #expect(records[0] == HistoryRow.fieldNames)
     #expect(records[0].prefix(6) == ["id", "job", "identifier", "worker", "status", "started_at"])
@@ -66,10 +67,20 @@ struct HistoryMachineFormatTests {
     #expect(HistoryCSV.render([HistoryRow(id: 1, job: "")]).contains("\r\n1,\"\",,"))
   }
 
+  @Test("CSV on a terminal escapes ESC, BEL and CR as the table does; piped, it is byte-exact")
+  func csvOnTerminal() throws {
+    let row = HistoryRow(id: 1, job: "evil\u{1B}]0;pwned\u{07}\r,x", worker: "w")
+    let shown = try CSV.parse(HistoryFormat.csv.render([row], table: HistoryTable(width: 80, colour: false, zone: .utc), terminal: true))
+    #expect(shown[1][1] == "evil\\x1B]0;pwned\\x07\\r,x")
+    #expect(!shown.joined().joined().unicodeScalars.contains { $0.value < 0x20 })
+    let piped = try CSV.parse(HistoryFormat.csv.render([row], table: HistoryTable(width: 80, colour: false, zone: .utc)))
+    #expect(piped[1][1] == row.job)
+  }
+
   @Test("CSV stays valid and exact whatever the stored text")
   func csvEscaping() throws {
     let row = HistoryRow(id: 1, job: Self.nasty, identifier: "plain", worker: "\"")
-    let records = CSV.parse(HistoryCSV.render([row]))
+    let records = try CSV.parse(HistoryCSV.render([row]))
     #expect(records.count == 2)
     #expect(records[1][1] == Self.nasty)
     #expect(records[1][2] == "plain")
@@ -92,51 +103,5 @@ struct HistoryMachineFormatTests {
     #expect(HistoryRow.duration(status: "RUNNING", startedAt: later(5), updatedAt: nil, finishedAt: nil, now: start) == nil,
             "a writer's clock ahead of the database's gives no duration, not a negative one")
     #expect(HistoryRow.duration(status: "FINISHED", startedAt: nil, updatedAt: later(9), finishedAt: nil, now: start) == nil)
-  }
-}
-
-/// RFC 4180, strictly: a stray quote or a bare CR fails the test.
-enum CSV {
-  static func parse(_ text: String) -> [[String]] {
-    var records: [[String]] = []
-    var record: [String] = []
-    var field = ""
-    var scalars = Array(text.unicodeScalars)[...]
-    var quoted = false
-    while let scalar = scalars.popFirst() {
-      if quoted {
-        if scalar == "\"" {
-          if scalars.first == "\"" {
-            scalars.removeFirst()
-            field.unicodeScalars.append("\"")
-          } else {
-            quoted = false
-            #expect(scalars.first == "," || scalars.first == "\r" || scalars.first == nil)
-          }
-        } else {
-          field.unicodeScalars.append(scalar)
-        }
-        continue
-      }
-      switch scalar {
-      case "\"":
-        #expect(field.isEmpty, "a quote inside an unquoted field")
-        quoted = true
-      case ",":
-        record.append(field)
-        field = ""
-      case "\r":
-        #expect(scalars.popFirst() == "\n", "CR without LF")
-        record.append(field)
-        records.append(record)
-        record = []
-        field = ""
-      default:
-        #expect(scalar != "\n", "bare LF outside quotes")
-        field.unicodeScalars.append(scalar)
-      }
-    }
-    #expect(!quoted && field.isEmpty && record.isEmpty, "the text ends with CRLF")
-    return records
   }
 }

@@ -126,7 +126,7 @@ struct HistoryTableTests {
   @Test("colour on a terminal only, never with NO_COLOR (even empty) or TERM=dumb; width from COLUMNS or the terminal")
   func terminalOutput() {
     #expect(TerminalOutput(isTerminal: true, terminalWidth: 132, noColor: nil, term: "xterm", columns: nil)
-      == TerminalOutput(colour: true, width: 132))
+      == TerminalOutput(colour: true, width: 132, isTerminal: true))
     #expect(TerminalOutput(isTerminal: true, terminalWidth: 132, noColor: "1", term: "xterm", columns: nil).colour == false)
     #expect(TerminalOutput(isTerminal: true, terminalWidth: 132, noColor: "", term: "xterm", columns: nil).colour == false)
     #expect(TerminalOutput(isTerminal: true, terminalWidth: 132, noColor: nil, term: "dumb", columns: nil).colour == false)

@@ -45,7 +45,7 @@ final class ScriptedStore: LockStore, @unchecked Sendable {
   func release(_ request: ClaimRequest, deadline: Deadline) { locked { _released += 1 } }
   func closeConnection() {}
   func cancelInFlight() {}
-  func migrate() throws(CronlockError) -> MigrationReport { throw .internalFailure("not scripted") }
+  func migrate(_ options: MigrationOptions) throws(CronlockError) -> MigrationReport { throw .internalFailure("not scripted") }
   var migrationScript: String { "" }
   func check(maxSkew: TimeSpan) throws(CronlockError) -> TableCheck { throw .internalFailure("not scripted") }
   func history(_ query: HistoryQuery) throws(CronlockError) -> [HistoryRow] { [] }
@@ -71,7 +71,7 @@ final class RunnerThread: @unchecked Sendable {
     var ready: [Int32] = [-1, -1]
     _ = pipe(&ready)
     let readyWrite = ready[1]
-    _ = Thread.start {
+    _ = DetachedThread.start {
       self.thread = pthread_self()
       var byte: UInt8 = 1
       _ = write(readyWrite, &byte, 1)

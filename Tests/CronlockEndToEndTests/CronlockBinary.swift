@@ -1,4 +1,5 @@
 import Foundation
+import CronlockTestSupport
 
 /// The built `cronlock` executable, spawned as a user would.
 enum CronlockBinary {
@@ -53,11 +54,6 @@ struct Scratch {
 
   /// Waits until a child creates `name`; children say when they are ready this way.
   func waitForFile(_ name: String, timeout: TimeInterval = 30) -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-      if FileManager.default.fileExists(atPath: path(name)) { return true }
-      usleep(10_000)
-    }
-    return false
+    eventually(timeout: timeout, every: 0.01) { FileManager.default.fileExists(atPath: path(name)) }
   }
 }

@@ -1,6 +1,7 @@
 import CronlockCore
 import Foundation
 import Testing
+import CronlockTestSupport
 
 /// Committed generated files stay honest: they must match what the built binary says.
 @Suite("man page, completions and install")

@@ -1,6 +1,7 @@
 import CronlockCore
 import Foundation
 import Testing
+import CronlockTestSupport
 
 @Suite("cronlock run when things are wrong")
 struct FailureTests {
@@ -8,9 +9,9 @@ struct FailureTests {
 
   @Test("server stopped: 75 within the connect timeout, no child, no password in the message")
   func serverDown() throws {
-    let (directory, environment) = TestServer.startServer()
-    let port = environment["PGPORT"]!
-    Shell.run([TestServer.packageRoot.appendingPathComponent("scripts/pgtemp").path, "stop", directory.path])
+    let stopped = TestServer.start()
+    let (directory, port) = (stopped.directory, stopped.port)
+    stopped.stop()
     let scratch = Scratch()
     for url in ["postgresql://runner:Sup3rSecret@127.0.0.1:\(port)/postgres",
                 "host=\(directory.path) port=\(port) user=postgres password=Sup3rSecret"] {

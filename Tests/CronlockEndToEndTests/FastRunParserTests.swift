@@ -1,6 +1,7 @@
 import Testing
 
 @testable import cronlock
+import CronlockTestSupport
 
 /// FastRunParser must agree with ArgumentParser wherever it answers, and answer for the shapes
 /// crontabs use (or it is dead weight).

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import CronlockTestSupport
 
 /// Catalogue items 7, 8, 10 and 11: the server is down before, during or after the child.
 @Suite("fault: database availability")
 struct FaultAvailabilityTests {
   @Test("item 7: server down at start: 75 in bound, no row; --on-db-error run runs unrecorded and says so; skip skips")
   func serverDownAtStart() throws {
-    let server = FaultServer.start()
+    let server = TestServer.start()
     defer { server.stop() }
     let table = try server.freshTable("down")
     server.crash()
@@ -39,7 +40,7 @@ struct FaultAvailabilityTests {
 
   @Test("item 8: the server comes back inside --connect-timeout: the original slot is won and run once")
   func serverBackInTime() throws {
-    let server = FaultServer.start()
+    let server = TestServer.start()
     defer { server.stop() }
     let table = try server.freshTable("back")
     server.crash()
@@ -72,7 +73,7 @@ struct FaultAvailabilityTests {
 
   @Test("item 10: the server crashes while the child runs and returns 5 s later: the row gets the child's outcome")
   func crashWhileRunning() throws {
-    let server = FaultServer.start()
+    let server = TestServer.start()
     defer { server.stop() }
     let table = try server.freshTable("crash")
     let scratch = Scratch()
@@ -95,7 +96,7 @@ struct FaultAvailabilityTests {
 
   @Test("item 11: the server is still down when the child ends: the child's status, and the RUNNING row is reported")
   func downAtFinish() throws {
-    let server = FaultServer.start()
+    let server = TestServer.start()
     defer { server.stop() }
     let table = try server.freshTable("gone")
     let scratch = Scratch()

@@ -1,12 +1,13 @@
 import CronlockCore
 import Foundation
 import Testing
+import CronlockTestSupport
 
 /// Catalogue items 2–6 and 31: at most one start per slot under isolation levels, PgBouncer,
 /// open transactions, many jobs, --no-overlap and a burst against a small max_connections.
 @Suite("fault: exclusion", .serialized)
 struct FaultExclusionTests {
-  let server = FaultServer.shared
+  let server = TestServer.shared
 
   /// 32 processes race for one explicit slot, `rounds` times; returns every invocation.
   func race(table: String, job: String, rounds: Int, scratch: Scratch, environment: [String: String],
@@ -122,8 +123,7 @@ struct FaultExclusionTests {
     }
     #expect(scratch.waitForFile("ready"))
     // Every loser has decided (exited) while the winner's child still waits for "release".
-    let deadline = Date().addingTimeInterval(30)
-    while processes.filter({ ProcessGroup.isAlive($0.pid) }).count > 1 && Date() < deadline { usleep(20_000) }
+    _ = eventually(timeout: 30) { processes.filter({ ProcessGroup.isAlive($0.pid) }).count <= 1 }
     var invocations: [Invocation] = []
     let late = database.run(["-v", "--no-overlap", "--skip-exit-code", "3", "--job", "ov", "--identifier", "slot-9", "--"]
       + scratch.faultChild(), environment: environment)
@@ -156,13 +156,10 @@ struct FaultExclusionTests {
     #expect(blocked.status == 3 && blocked.stderr.contains("still running"), "\(blocked.stderr)")
     invocations.append(Invocation(job: "st", result: blocked, skipCode: 3))
     // The heartbeat is 1 s, so 3 s after the last one the run is stale (list shows STALE); allow a generous margin.
-    let deadline = Date().addingTimeInterval(15)
-    var stale = false
-    while !stale && Date() < deadline {
+    let stale = try eventually(timeout: 15, every: 0.1) {
       let listed = database.run(["list", "--format", "json"])
       let rows = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
-      stale = rows?.map { $0["status"] as? String } == ["STALE"]
-      if !stale { usleep(100_000) }
+      return rows?.map { $0["status"] as? String } == ["STALE"]
     }
     #expect(stale)
     let after = database.run(arguments + ["--identifier", "c", "--"] + scratch.faultChild())

@@ -1,4 +1,5 @@
 import CronlockCore
+import CronlockTestSupport
 import Foundation
 import Testing
 
@@ -15,13 +16,13 @@ struct FaultFreezeTests {
   static let slack: TimeInterval = 2.5
 
   /// A private server (the others' tests must not freeze) with a migrated table.
-  static let server = FaultServer.start()
+  static let server = TestServer.start()
 
-  func fresh() throws -> (server: FaultServer, table: String, scratch: Scratch) {
+  func fresh() throws -> (server: TestServer, table: String, scratch: Scratch) {
     (Self.server, try Self.server.freshTable("freeze"), Scratch())
   }
 
-  func cronlock(_ server: FaultServer, _ table: String, _ arguments: [String]) -> RunningProcess {
+  func cronlock(_ server: TestServer, _ table: String, _ arguments: [String]) -> RunningProcess {
     Fault.start(["--table", table] + arguments, environment: server.environment)
   }
 
@@ -111,34 +112,5 @@ struct FaultFreezeTests {
     #expect(result.status == 3, "\(result.stderr)")
     #expect(seconds < 2 + Self.slack)
     #expect(result.stderr.contains("is still RUNNING in the table"), "\(result.stderr)")
-  }
-}
-
-extension FaultServer {
-  /// The postmaster and all its children, from postmaster.pid and /proc.
-  func processes() -> [pid_t] {
-    guard let text = try? String(contentsOfFile: directory.path + "/data/postmaster.pid", encoding: .utf8),
-      let postmaster = text.split(separator: "\n").first.flatMap({ pid_t($0) })
-    else { return [] }
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    let children = entries.compactMap { pid_t($0) }.filter { pid in
-      guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-        let close = stat.lastIndex(of: ")")
-      else { return false }
-      let fields = stat[stat.index(after: close)...].split(separator: " ")
-      return fields.count > 1 && pid_t(fields[1]) == postmaster
-    }
-    return [postmaster] + children
-  }
-
-  /// SIGSTOPs the whole server; returns what to thaw.
-  func freeze() -> [pid_t] {
-    let processes = processes()
-    for pid in processes { kill(pid, SIGSTOP) }
-    return processes
-  }
-
-  func thaw(_ processes: [pid_t]) {
-    for pid in processes { kill(pid, SIGCONT) }
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CronlockTestSupport
 
 /// One cronlock invocation of a fault test and what came of it.
 struct Invocation {
@@ -67,7 +68,7 @@ enum History {
     var orphanClaimsAllowed = false
   }
 
-  static func check(table: String, server: FaultServer, scratch: Scratch, invocations: [Invocation],
+  static func check(table: String, server: TestServer, scratch: Scratch, invocations: [Invocation],
                     secrets: [String] = [], options: Options = Options(),
                     sourceLocation: SourceLocation = #_sourceLocation) throws
   {
@@ -176,13 +177,11 @@ enum ProcessGroup {
   /// nil once the group is empty; its members if some are still alive after `timeout` (a
   /// SIGKILL is delivered asynchronously, so a freshly killed process may linger for a moment).
   static func waitUntilEmpty(_ pgid: pid_t, timeout: TimeInterval = 3) -> [pid_t]? {
-    let deadline = Date().addingTimeInterval(timeout)
-    while true {
-      let left = members(pgid)
-      if left.isEmpty { return nil }
-      if Date() > deadline { return left }
-      usleep(20_000)
-    }
+    var left: [pid_t] = []
+    return eventually(timeout: timeout) {
+      left = members(pgid)
+      return left.isEmpty
+    } ? nil : left
   }
 
   static func isAlive(_ pid: pid_t) -> Bool {

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import CronlockTestSupport
 
 /// Catalogue items 9 and 31: more cronlocks than the server has connections.
 @Suite("fault: load", .serialized)
 struct FaultLoadTests {
   @Test("item 9: max_connections exhausted by 100 concurrent runs of one slot: at most one child, the rest lost or 75")
   func connectionsExhausted() throws {
-    let server = FaultServer.start(maxConnections: 10)
+    let server = TestServer.start(maxConnections: 10)
     defer { server.stop() }
     let table = try server.freshTable("full")
     let scratch = Scratch()
@@ -25,7 +26,7 @@ struct FaultLoadTests {
   @Test("item 31: 500 invocations (50 jobs x 10 hosts) within a second against max_connections=50",
         arguments: [false, true])
   func burst(throughBouncer: Bool) throws {
-    let server = FaultServer.start(maxConnections: 50)
+    let server = TestServer.start(maxConnections: 50)
     defer { server.stop() }
     let table = try server.freshTable("burst")
     let bouncer = throughBouncer ? FaultBouncer(in: server, poolSize: 20) : nil

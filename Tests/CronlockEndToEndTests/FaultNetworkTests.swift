@@ -1,6 +1,7 @@
 import CronlockCore
 import Foundation
 import Testing
+import CronlockTestSupport
 
 /// Catalogue items 14–16: a server that drops packets, accepts and says nothing, or freezes.
 @Suite("fault: network")
@@ -50,7 +51,7 @@ struct FaultNetworkTests {
 
   @Test("item 16: the backend freezes (SIGSTOP) during the claim: cronlock's deadline fires; after SIGCONT no second run")
   func frozenBackend() throws {
-    let server = FaultServer.shared
+    let server = TestServer.shared
     let table = try server.freshTable("frozen")
     let scratch = Scratch()
     // The claim's INSERT waits behind this lock, so the backend is caught in the middle of it.
@@ -67,9 +68,8 @@ struct FaultNetworkTests {
     #expect(result.status == 75, "\(result.stderr)")
     #expect(seconds < 3 + 8, "bounded by --connect-timeout and the cancel's grace")
     // The thawed backend must not complete the claim cronlock gave up on.
-    let deadline = Date().addingTimeInterval(15)
-    while try server.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [String(backend)]) != [] && Date() < deadline {
-      usleep(50_000)
+    _ = try eventually(timeout: 15) {
+      try server.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [String(backend)]) == []
     }
     #expect(try server.query("SELECT count(*) FROM \(table)") == [["0"]], "the frozen claim did not land")
     let retry = Fault.run(arguments + ["--"] + scratch.faultChild(), environment: server.environment)

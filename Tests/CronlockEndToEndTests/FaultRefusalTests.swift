@@ -1,4 +1,5 @@
 import CronlockCore
+import CronlockTestSupport
 import Foundation
 import Testing
 
@@ -14,7 +15,7 @@ struct FaultRefusalTests {
   static let slack: TimeInterval = 2.5
 
   /// Runs cronlock as `role` on `table` under both failure policies: 78, no command, no row.
-  func expectRefused(_ server: FaultServer, table: String, role: String, mentioning words: String,
+  func expectRefused(_ server: TestServer, table: String, role: String, mentioning words: String,
                      sourceLocation: SourceLocation = #_sourceLocation) throws
   {
     let scratch = Scratch()
@@ -33,7 +34,7 @@ struct FaultRefusalTests {
 
   @Test("item 37: a read-only role (default_transaction_read_only): 78 naming the fix, not run, also under --on-db-error run")
   func readOnlyRole() throws {
-    let server = FaultServer.shared
+    let server = TestServer.shared
     let table = try server.freshTable("ro")
     try server.runnerRole("ro_runner", on: table, settings: ["default_transaction_read_only = on"])
     try expectRefused(server, table: table, role: "ro_runner", mentioning: "target_session_attrs=read-write")
@@ -41,7 +42,7 @@ struct FaultRefusalTests {
 
   @Test("item 37 / issue 12: a role that may INSERT but not UPDATE cannot record an outcome: 78 before the command starts")
   func noUpdatePrivilege() throws {
-    let server = FaultServer.shared
+    let server = TestServer.shared
     let table = try server.freshTable("noupd")
     try server.execute("DO $$ BEGIN CREATE ROLE insert_only LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
     try server.execute("GRANT SELECT, INSERT ON \(table) TO insert_only")
@@ -50,7 +51,7 @@ struct FaultRefusalTests {
 
   @Test("issue 12: a role whose statement_timeout cancels the claim: 78, not an outage")
   func statementTimeoutRole() throws {
-    let server = FaultServer.shared
+    let server = TestServer.shared
     let table = try server.freshTable("stmt")
     try server.runnerRole("short_statements", on: table, settings: ["statement_timeout = '300ms'"])
     // The claim waits behind this lock, so the role's statement_timeout is what ends it.
@@ -68,7 +69,7 @@ struct FaultRefusalTests {
     let scratch = Scratch()
     for policy in ["fail", "run"] {
       let result = Fault.run(["--job", "bad-url", "--identifier", "s1", "--database", url, "--on-db-error", policy, "--"]
-        + scratch.faultChild(), environment: FaultServer.shared.environment)
+        + scratch.faultChild(), environment: TestServer.shared.environment)
       #expect(result.status == 78, "\(result.stderr)")
       #expect(result.stderr.contains("invalid database URL"), "\(result.stderr)")
       #expect(!result.stderr.contains("cret") && !result.stderr.contains("notaport"), "\(result.stderr)")
@@ -78,7 +79,7 @@ struct FaultRefusalTests {
 
   @Test("item 35: another session holds ACCESS EXCLUSIVE on the table: every subcommand ends within --connect-timeout, 75, one line")
   func lockedTable() throws {
-    let server = FaultServer.shared
+    let server = TestServer.shared
     let table = try server.freshTable("locked")
     try server.execute("INSERT INTO \(table) (job_name, job_identifier, worker, status, updated_at) "
       + "VALUES ('old', 'o1', 'w', 'FINISHED', now() - interval '40 days')")
@@ -111,7 +112,7 @@ struct FaultRefusalTests {
 
   @Test("item 37: a hot standby: 78 naming target_session_attrs, not run, also under --on-db-error run")
   func hotStandby() throws {
-    let primary = FaultServer.start(maxConnections: 30)
+    let primary = TestServer.start(maxConnections: 30)
     defer { primary.stop() }
     let table = try primary.freshTable("standby")
     let standby = try #require(primary.startStandby(), "a streaming standby of the primary")
@@ -124,7 +125,7 @@ struct FaultRefusalTests {
     try expectRefusedOnStandby(standby, primary: primary, table: table)
   }
 
-  func expectRefusedOnStandby(_ standby: StandbyServer, primary: FaultServer, table: String) throws {
+  func expectRefusedOnStandby(_ standby: StandbyServer, primary: TestServer, table: String) throws {
     let scratch = Scratch()
     for policy in ["fail", "run"] {
       let result = Fault.run(["--job", "standby", "--identifier", "s-\(policy)", "--table", table,
@@ -137,7 +138,7 @@ struct FaultRefusalTests {
   }
 }
 
-/// A streaming hot standby of a `FaultServer`, made with pg_basebackup -R.
+/// A streaming hot standby of a `TestServer`, made with pg_basebackup -R.
 struct StandbyServer {
   let directory: URL
   let environment: [String: String]
@@ -151,12 +152,12 @@ struct StandbyServer {
   }
 
   func stop() {
-    Shell.run(FaultServer.asPostgres + [FaultServer.bin("pg_ctl"), "-D", directory.path + "/data", "-m", "immediate",
+    Shell.run(TestServer.asPostgres + [TestServer.bin("pg_ctl"), "-D", directory.path + "/data", "-m", "immediate",
                                        "-w", "stop"])
   }
 }
 
-extension FaultServer {
+extension TestServer {
   /// Lets local replication connections in, takes a base backup and starts it as a standby on
   /// a port of its own. nil when any step fails.
   func startStandby() -> StandbyServer? {

@@ -1,12 +1,13 @@
 import CronlockCore
 import Foundation
 import Testing
+import CronlockTestSupport
 
 /// Catalogue items 27–30 beyond FailureTests: name limits in bytes, hostile tables for every
 /// subcommand, a password on the command line on every path, and a least-privilege role.
 @Suite("fault: security and bad input")
 struct FaultSecurityTests {
-  let server = FaultServer.shared
+  let server = TestServer.shared
 
   @Test("item 27: names are limited in bytes, not characters, and stored byte for byte")
   func nameLimits() throws {

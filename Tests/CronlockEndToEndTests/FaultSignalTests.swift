@@ -1,11 +1,12 @@
 import CronlockCore
 import Foundation
 import Testing
+import CronlockTestSupport
 
 /// Catalogue items 17–20 and 22: signals, timeouts, grandchildren, SIGKILL, big output.
 @Suite("fault: processes and signals")
 struct FaultSignalTests {
-  let server = FaultServer.shared
+  let server = TestServer.shared
 
   @Test("items 17, 19: TERM/INT/HUP while the child runs reach its whole group; 128+N; the row says so; no grandchild left",
         arguments: Backend.allCases, [(SIGTERM, 143), (SIGINT, 130), (SIGHUP, 129)] as [(number: Int32, expected: Int32)])
@@ -76,9 +77,8 @@ struct FaultSignalTests {
     try holder.execute("ROLLBACK")
     #expect(result.status == 130, "\(result.stderr)")
     #expect(seconds < 2)
-    let deadline = Date().addingTimeInterval(10)
-    while try server.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [String(backend)]) != [] && Date() < deadline {
-      usleep(50_000)
+    _ = try eventually(timeout: 10) {
+      try server.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [String(backend)]) == []
     }
     #expect(try server.query("SELECT count(*) FROM \(table)") == [["0"]])
     #expect(scratch.executions.isEmpty)
@@ -112,12 +112,9 @@ struct FaultSignalTests {
       + scratch.faultChild("touch '\(scratch.path("ready"))'; exec sleep 100"))
     #expect(scratch.waitForFile("ready"))
     // A beat has landed while cronlock was alive (a generous bound for a 1 s heartbeat).
-    var beat = false
-    let beatDeadline = Date().addingTimeInterval(10)
-    while !beat && Date() < beatDeadline {
-      beat = try database.query("SELECT CASE WHEN updated_at > created_at THEN 'yes' ELSE 'no' END FROM \(database.table)")
+    let beat = try eventually(timeout: 10, every: 0.1) {
+      try database.query("SELECT CASE WHEN updated_at > created_at THEN 'yes' ELSE 'no' END FROM \(database.table)")
         == [["yes"]]
-      if !beat { usleep(100_000) }
     }
     #expect(beat, "the heartbeat refreshes updated_at")
     process.signal(SIGKILL)
@@ -128,13 +125,10 @@ struct FaultSignalTests {
     #expect(ProcessGroup.waitUntilEmpty(child.group, timeout: 5) == nil, "the guardian took the child with it")
     #expect(try database.query("SELECT status, heartbeat_seconds FROM \(database.table)") == [["RUNNING", "1"]])
     // list shows STALE once three heartbeats are missed.
-    let staleDeadline = Date().addingTimeInterval(15)
-    var stale = false
-    while !stale && Date() < staleDeadline {
+    let stale = try eventually(timeout: 15, every: 0.1) {
       let listed = database.run(["list", "--format", "json"])
       let rows = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
-      stale = rows?.map { $0["status"] as? String } == ["STALE"]
-      if !stale { usleep(100_000) }
+      return rows?.map { $0["status"] as? String } == ["STALE"]
     }
     #expect(stale, "no heartbeat once cronlock is gone")
     let next = database.run(arguments + ["--identifier", "s2", "--"] + scratch.faultChild())

@@ -1,6 +1,7 @@
 import CronlockCore
 import Foundation
 import Testing
+import CronlockTestSupport
 
 @Suite("cronlock list, end to end")
 struct ListTests {
@@ -32,10 +33,10 @@ struct ListTests {
     return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
   }
 
-  func csv(_ database: TestDatabase, _ arguments: [String] = []) -> [[String: String]] {
+  func csv(_ database: TestDatabase, _ arguments: [String] = []) throws -> [[String: String]] {
     let result = list(database, ["--format", "csv"] + arguments)
     #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
-    let records = CSVRecords.parse(result.stdout)
+    let records = try CSV.parse(result.stdout)
     guard let header = records.first else { return [] }
     #expect(header == HistoryRow.fieldNames)
     return records.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
@@ -82,7 +83,7 @@ struct ListTests {
     }
     #expect(objects[0]["exit_code"] is NSNull && objects[0]["signal"] as? Int == 9)
 
-    let records = csv(database)
+    let records = try csv(database)
     #expect(records.map { $0["id"]! } == stored.map { $0[0]! })
     #expect(records.map { $0["started_at"]! } == stored.map { started[$0[0]!]! })
     #expect(records.map { $0["exit_code"]! } == ["", "3", "0"])
@@ -123,7 +124,7 @@ struct ListTests {
     }
     let wanted = filter.expected.map { ids[$0] }
     #expect(try json(database, filter.arguments).map { String($0["id"] as! Int) } == wanted)
-    #expect(csv(database, filter.arguments).map { $0["id"]! } == wanted)
+    #expect(try csv(database, filter.arguments).map { $0["id"]! } == wanted)
     #expect(tableLines(database, filter.arguments).count == 1 + filter.expected.count, "a header, then one line per row")
   }
 
@@ -182,7 +183,7 @@ struct ListTests {
     let object = try #require(try json(postgres(table)).first)
     #expect(object["job"] is NSNull && object["identifier"] is NSNull && object["started_at"] is NSNull)
     #expect(object["duration_ms"] is NSNull && object["status"] as? String == "FINISHED")
-    #expect(csv(postgres(table)).first?["job"] == "")
+    #expect(try csv(postgres(table)).first?["job"] == "")
     #expect(tableLines(postgres(table)).last == "-    -           go-service  FINISHED  -        -         -")
   }
 
@@ -209,7 +210,7 @@ struct ListTests {
     let objects = try json(database)
     #expect(objects.map { $0["job"] as? String } == Self.nastyNames.reversed())
     #expect(objects.map { $0["worker"] as? String } == Self.nastyNames.reversed())
-    #expect(csv(database).map { $0["identifier"] } == Self.nastyNames.reversed())
+    #expect(try csv(database).map { $0["identifier"] } == Self.nastyNames.reversed())
   }
 
   @Test("bytes that are not UTF-8 (a SQL_ASCII database) still give valid JSON and CSV")
@@ -229,7 +230,7 @@ struct ListTests {
     let job = try #require(objects.first?["job"] as? String)
     #expect(job.hasPrefix("bad") && job.hasSuffix("byte") && job.contains("\u{FFFD}"))
     let csv = CronlockBinary.run(["list", "--database", url, "--format", "csv"])
-    #expect(CSVRecords.parse(csv.stdout).count == 2)
+    #expect(try CSV.parse(csv.stdout).count == 2)
     #expect(CronlockBinary.run(["list", "--database", url]).stdout.contains("bad\u{FFFD}"))
   }
 
@@ -316,48 +317,5 @@ struct ListTests {
     #expect(!(unreachable.stdout + unreachable.stderr).contains("Sekr1tPw"))
     let fromEnvironment = CronlockBinary.run(["list"], environment: ["CRONLOCK_DATABASE_URL": "postgresql://alice:Sekr1tPw@127.0.0.1:1/db"])
     #expect(fromEnvironment.status == 75 && !fromEnvironment.stderr.contains("Sekr1tPw"))
-  }
-}
-
-/// RFC 4180 records; fails the test on a stray quote or a line end other than CRLF.
-enum CSVRecords {
-  static func parse(_ text: String) -> [[String]] {
-    var records: [[String]] = []
-    var record: [String] = []
-    var field = ""
-    var scalars = Array(text.unicodeScalars)[...]
-    var quoted = false
-    while let scalar = scalars.popFirst() {
-      if quoted {
-        if scalar != "\"" {
-          field.unicodeScalars.append(scalar)
-        } else if scalars.first == "\"" {
-          scalars.removeFirst()
-          field.unicodeScalars.append("\"")
-        } else {
-          quoted = false
-          #expect(scalars.first == "," || scalars.first == "\r", "text after a closing quote")
-        }
-        continue
-      }
-      switch scalar {
-      case "\"":
-        #expect(field.isEmpty, "a quote inside an unquoted field")
-        quoted = true
-      case ",":
-        record.append(field)
-        field = ""
-      case "\r":
-        #expect(scalars.popFirst() == "\n", "CR without LF")
-        records.append(record + [field])
-        record = []
-        field = ""
-      default:
-        #expect(scalar != "\n", "a bare LF")
-        field.unicodeScalars.append(scalar)
-      }
-    }
-    #expect(!quoted && field.isEmpty && record.isEmpty, "the text ends with CRLF")
-    return records
   }
 }

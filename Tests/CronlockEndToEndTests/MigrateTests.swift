@@ -1,6 +1,7 @@
 import CronlockCore
 import Foundation
 import Testing
+import CronlockTestSupport
 
 @Suite("cronlock migrate")
 struct MigrateTests {

@@ -1,6 +1,7 @@
 import CronlockCore
 import Foundation
 import Testing
+import CronlockTestSupport
 
 @Suite("cronlock purge, end to end")
 struct PurgeTests {

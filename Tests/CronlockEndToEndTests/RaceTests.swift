@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CronlockTestSupport
 
 @Suite("many hosts, one slot")
 struct RaceTests {

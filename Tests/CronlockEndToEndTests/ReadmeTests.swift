@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CronlockTestSupport
 
 /// The README's examples are real: every `cronlock` command in its `sh` and `crontab` blocks
 /// runs against a test table and is accepted (no usage, name, database or configuration error).

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CronlockCore
+import CronlockTestSupport
 
 /// What only the SQLite backend does: its URLs, its file, its write lock, and never being
 /// chosen unless named.
@@ -154,7 +155,7 @@ struct SQLiteTests {
     }
     let result = database.run(["migrate"])
     #expect(result.status == 78)
-    #expect(result.stderr.contains("duplicate rows exist"), "\(result.stderr)")
+    #expect(result.stderr.contains("more than one row") && result.stderr.contains("keep-first"), "\(result.stderr)")
     let columns = try connection.query("SELECT count(*) FROM pragma_table_info(?1)", [.text(database.table)],
                                        deadline: .after(.seconds(5)))
     #expect(columns == [["7"]], "the transaction rolled back the added columns too")
@@ -162,18 +163,11 @@ struct SQLiteTests {
 
   /// Waits until process `pid` has a file ending in `suffix` open.
   func waitForOpenFile(_ pid: pid_t, suffix: String, timeout: TimeInterval = 20) -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
+    eventually(timeout: timeout, every: 0.01) {
       let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
-      for descriptor in descriptors {
-        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(descriptor)"),
-          target.hasSuffix(suffix)
-        {
-          return true
-        }
+      return descriptors.contains { descriptor in
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(descriptor)"))?.hasSuffix(suffix) == true
       }
-      usleep(10_000)
     }
-    return false
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CronlockTestSupport
 
 /// Hosts with shifted clocks, made with Debian's faketime (LD_PRELOAD over clock_gettime).
 @Suite("schedule-aware slots, time zones and clock skew")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CronlockTestSupport
 
 /// Crashed runs do not stay RUNNING for ever: `list` shows STALE once three heartbeats are
 /// missed, and `purge --stale-after` marks them ABANDONED.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CronlockCore
+import CronlockTestSupport
 
 /// The two places a lock table can live. Backend-independent tests take one as an argument
 /// and run against both.

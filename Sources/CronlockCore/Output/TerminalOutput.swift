@@ -8,15 +8,19 @@ public struct TerminalOutput: Sendable, Equatable {
 
   public var colour: Bool
   public var width: Int
+  /// A person reads it: untrusted text must not reach the terminal raw, in any format.
+  public var isTerminal: Bool
 
-  public init(colour: Bool, width: Int) {
+  public init(colour: Bool, width: Int, isTerminal: Bool = false) {
     self.colour = colour
     self.width = width
+    self.isTerminal = isTerminal
   }
 
   /// Colour only on a terminal, never with `NO_COLOR` set (even empty) or `TERM=dumb`. Width:
   /// `COLUMNS` if it is a positive number, else the terminal's, else 80.
   public init(isTerminal: Bool, terminalWidth: Int?, noColor: String?, term: String?, columns: String?) {
+    self.isTerminal = isTerminal
     colour = isTerminal && noColor == nil && term != "dumb"
     if let columns = columns.flatMap({ Int($0) }), columns > 0 {
       width = columns

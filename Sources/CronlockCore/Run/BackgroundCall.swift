@@ -24,7 +24,7 @@ public final class BackgroundCall<Value>: @unchecked Sendable {
     writeEnd = ends[1]
     pthread_mutex_init(&lock, nil)
     self.body = body
-    if !Thread.start({ self.runBody() }) { runBody() }
+    if !DetachedThread.start({ self.runBody() }) { runBody() }
   }
 
   deinit {
@@ -68,7 +68,7 @@ public final class BackgroundCall<Value>: @unchecked Sendable {
 }
 
 /// Starts detached POSIX threads for a closure: C's entry point cannot name a generic type.
-enum Thread {
+enum DetachedThread {
   private final class Start {
     let body: () -> Void
     init(_ body: @escaping () -> Void) { self.body = body }

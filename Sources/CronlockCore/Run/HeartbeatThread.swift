@@ -40,7 +40,7 @@ final class HeartbeatThread: @unchecked Sendable {
       }
       readEnd = ends[0]
       writeEnd = ends[1]
-      guard Thread.start({ self.loop() }) else {
+      guard DetachedThread.start({ self.loop() }) else {
         close(readEnd)
         close(writeEnd)
         writeEnd = -1

@@ -49,20 +49,21 @@ public struct HistoryRow: Sendable, Equatable {
     self.duration = duration
   }
 
-  /// A row from the columns both stores select, in this order: id, job_name, job_identifier,
-  /// worker, status, created_at, updated_at, finished_at, slot_end, exit_code, signal, pid,
-  /// command, note, cronlock_version, clock_skew_ms, heartbeat_seconds. `time` reads the
-  /// store's text for an instant; `now` is the database's clock.
-  init(columns: [String?], time: (String) -> Timestamp?, now: Timestamp?) {
-    func instant(_ column: Int) -> Timestamp? { columns[column].flatMap(time) }
-    func int32(_ column: Int) -> Int32? { columns[column].flatMap { Int32($0) } }
+  /// A row from a record keyed by the lock table's column names (`LockColumn`); a column the
+  /// record lacks is unknown. `time` reads the store's text for an instant; `now` is the
+  /// database's clock.
+  init(record: [String: String?], time: (String) -> Timestamp?, now: Timestamp?) {
+    func text(_ name: String) -> String? { record[name] ?? nil }
+    func instant(_ name: String) -> Timestamp? { text(name).flatMap(time) }
+    func int32(_ name: String) -> Int32? { text(name).flatMap { Int32($0) } }
     self.init(
-      id: columns[0].flatMap { Int64($0) } ?? 0, job: columns[1], identifier: columns[2], worker: columns[3],
-      status: columns[4], startedAt: instant(5), updatedAt: instant(6), finishedAt: instant(7), slotEnd: instant(8),
-      exitCode: int32(9), signal: int32(10), pid: int32(11), command: columns[12], note: columns[13],
-      cronlockVersion: columns[14])
-    clockSkewMilliseconds = columns[15].flatMap { Int64($0) }
-    heartbeatSeconds = columns[16].flatMap { Int64($0) }
+      id: text("id").flatMap { Int64($0) } ?? 0, job: text("job_name"), identifier: text("job_identifier"),
+      worker: text("worker"), status: text("status"), startedAt: instant("created_at"), updatedAt: instant("updated_at"),
+      finishedAt: instant("finished_at"), slotEnd: instant("slot_end"), exitCode: int32("exit_code"),
+      signal: int32("signal"), pid: int32("pid"), command: text("command"), note: text("note"),
+      cronlockVersion: text("cronlock_version"))
+    clockSkewMilliseconds = text("clock_skew_ms").flatMap { Int64($0) }
+    heartbeatSeconds = text("heartbeat_seconds").flatMap { Int64($0) }
     duration = Self.duration(status: status, startedAt: startedAt, updatedAt: updatedAt, finishedAt: finishedAt, now: now)
     if isStale(now: now) { status = Self.stale }
   }

@@ -118,8 +118,8 @@ public protocol LockStore: AnyObject {
   /// May block against a frozen server: callers bound the wait.
   func cancelInFlight()
 
-  /// Creates or adopts the table; idempotent and safe to run on many hosts at once.
-  func migrate() throws(CronlockError) -> MigrationReport
+  /// Creates or adopts the table; idempotent and safe to run on many hosts at once; all or nothing.
+  func migrate(_ options: MigrationOptions) throws(CronlockError) -> MigrationReport
   /// What `migrate` runs, as one script for people to read (`migrate --print-sql`).
   var migrationScript: String { get }
   /// Says whether `run` can use the table from this host.
@@ -136,10 +136,11 @@ public protocol LockStore: AnyObject {
   func abandonStale(after: TimeSpan, job: String?, dryRun: Bool) throws(CronlockError) -> Int
 }
 
-/// What `migrate` did.
-public struct MigrationReport: Sendable, Equatable {
-  public var createdTable: Bool
-  public var createdUniqueIndex: Bool
+extension LockStore {
+  /// `migrate` refusing duplicate rows.
+  public func migrate() throws(CronlockError) -> MigrationReport {
+    try migrate(MigrationOptions())
+  }
 }
 
 /// The store a database URL names: an `sqlite:` URL opens that file; anything else — or no

@@ -30,14 +30,9 @@ public struct TableName: Sendable, Equatable, CustomStringConvertible {
     (schema.map { Self.quote($0) + "." } ?? "") + Self.quote(name)
   }
 
-  /// A name for an index on this table, quoted; PostgreSQL truncates it to 63 bytes.
-  public func quotedIndexName(_ suffix: String) -> String {
-    Self.quote(name + "_" + suffix)
-  }
-
   public var description: String { (schema.map { $0 + "." } ?? "") + name }
 
   static func quote(_ identifier: String) -> String {
-    "\"" + identifier.replacingAll("\"", with: "\"\"") + "\""
+    "\"" + identifier.replacing("\"", with: "\"\"") + "\""
   }
 }

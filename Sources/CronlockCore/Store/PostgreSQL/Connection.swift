@@ -8,12 +8,15 @@ import Glibc
 /// that touches libpq pointers.
 public final class Connection {
   private let handle: OpaquePointer
+  /// The connection string's password, scrubbed from every error this connection reports.
+  private let secrets: Secrets
 
   /// Asks the server to cancel this connection's statement in flight; any thread may use it.
   public let canceller: Canceller?
 
-  private init(handle: OpaquePointer) {
+  private init(handle: OpaquePointer, secrets: Secrets) {
     self.handle = handle
+    self.secrets = secrets
     canceller = PQgetCancel(handle).map(Canceller.init)
     // Quiet by default: libpq would print NOTICEs (e.g. "relation already exists") on stderr.
     PQsetNoticeProcessor(handle, { _, _ in }, nil)
@@ -30,6 +33,7 @@ public final class Connection {
   public static func connect(url: String?, connectTimeout: TimeSpan, deadline: Deadline) throws(PostgresError)
     -> Connection
   {
+    let secrets = url.map { DatabaseURL($0).secrets } ?? .none
     // Later keywords win over the URL's: --connect-timeout is always in force.
     var pairs: [(String, String)] = [
       ("fallback_application_name", "cronlock"),
@@ -53,7 +57,7 @@ public final class Connection {
       }
     }
     guard let handle = started else {
-      throw PostgresError(kind: .connectionFailed, message: "out of memory allocating a connection")
+      throw PostgresError(kind: .connectionFailed, message: "out of memory allocating a connection", scrubbing: secrets)
     }
     // libpq's own connect_timeout only bounds the blocking PQconnectdb; here the deadline does.
     var polling = PQstatus(handle) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING
@@ -64,28 +68,41 @@ public final class Connection {
         polling = PQconnectPoll(handle)
       case .deadline:
         PQfinish(handle)
-        throw PostgresError(kind: .connectionFailed, message: "timed out after \(connectTimeout) connecting to the database")
+        throw PostgresError(kind: .connectionFailed, message: "timed out after \(connectTimeout) connecting to the database",
+                            scrubbing: secrets)
       }
     }
     guard polling == PGRES_POLLING_OK else {
       // Build the error before freeing the handle it reads from.
       let error = PostgresError(
         kind: .connectionFailed,
-        message: String(cString: PQerrorMessage(handle)),
+        message: Self.withoutOptionValue(String(cString: PQerrorMessage(handle))),
+        scrubbing: secrets,
         authenticationFailed: PQconnectionNeedsPassword(handle) != 0
       )
       PQfinish(handle)  // libpq: call PQfinish even when the attempt failed.
       throw error
     }
-    return Connection(handle: handle)
+    return Connection(handle: handle, secrets: secrets)
   }
 
-  /// Checks a connection string without connecting; returns libpq's complaint, if any.
-  public static func validate(url: String) -> String? {
+  /// libpq's `invalid integer value "…" for connection option "port"` quotes a piece of the
+  /// string, which may be a piece of a password the string's syntax split: never show it.
+  static func withoutOptionValue(_ message: String) -> String {
+    guard message.contains("for connection option"), let open = message.firstIndex(of: "\""),
+      let close = message[message.index(after: open)...].firstIndex(of: "\"")
+    else { return message }
+    return message[...open] + "***" + message[close...]
+  }
+
+  /// Checks a connection string without connecting; returns libpq's complaint, if any,
+  /// scrubbed of the string's password.
+  public static func validate(url: DatabaseURL) -> String? {
     var message: UnsafeMutablePointer<CChar>?
-    guard let options = PQconninfoParse(url, &message) else {
+    guard let options = PQconninfoParse(url.raw, &message) else {
       defer { PQfreemem(message) }
-      return message.map { String(cString: $0) } ?? "out of memory"
+      return PostgresError(kind: .connectionFailed, message: message.map { String(cString: $0) } ?? "out of memory",
+                           scrubbing: url.secrets).message
     }
     PQconninfoFree(options)
     return nil
@@ -141,7 +158,7 @@ public final class Connection {
     -> QueryResult
   {
     guard isHealthy else {
-      throw PostgresError(kind: .connectionLost, message: "the connection was closed")
+      throw PostgresError(kind: .connectionLost, message: "the connection was closed", scrubbing: secrets)
     }
     let copies = parameters.map { $0.map { strdup($0) } ?? nil }
     defer { copies.forEach { free($0) } }
@@ -149,17 +166,17 @@ public final class Connection {
       PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values.baseAddress, nil, nil, 0)
     }
     guard sent == 1 else {
-      throw PostgresError(kind: .connectionLost, message: String(cString: PQerrorMessage(handle)))
+      throw PostgresError(kind: .connectionLost, message: String(cString: PQerrorMessage(handle)), scrubbing: secrets)
     }
     while PQisBusy(handle) != 0 {
       switch wait(for: PQsocket(handle), events: Int16(POLLIN), until: deadline) {
       case .ready:
         if PQconsumeInput(handle) == 0 {
-          throw PostgresError(kind: .connectionLost, message: String(cString: PQerrorMessage(handle)))
+          throw PostgresError(kind: .connectionLost, message: String(cString: PQerrorMessage(handle)), scrubbing: secrets)
         }
       case .deadline:
         abandon()
-        throw PostgresError(kind: .timedOut, message: "the database did not answer in time")
+        throw PostgresError(kind: .timedOut, message: "the database did not answer in time", scrubbing: secrets)
       }
     }
     var first: OpaquePointer?
@@ -167,7 +184,7 @@ public final class Connection {
       if first == nil { first = next } else { PQclear(next) }
     }
     guard let raw = first else {
-      throw PostgresError(kind: .connectionLost, message: String(cString: PQerrorMessage(handle)))
+      throw PostgresError(kind: .connectionLost, message: String(cString: PQerrorMessage(handle)), scrubbing: secrets)
     }
     switch PQresultStatus(raw) {
     case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
@@ -176,7 +193,8 @@ public final class Connection {
       let error = PostgresError(
         kind: PQstatus(handle) == CONNECTION_OK ? .server : .connectionLost,
         sqlState: PQresultErrorField(raw, cronlock_diag_sqlstate()).map { SQLState(String(cString: $0)) },
-        message: String(cString: PQresultErrorMessage(raw))
+        message: String(cString: PQresultErrorMessage(raw)),
+        scrubbing: secrets
       )
       PQclear(raw)
       throw error

@@ -49,6 +49,8 @@ struct PostgresClaim {
   /// --no-overlap the claim is one round trip. synchronous_commit = on so an acknowledged claim
   /// survives a server crash even where the server runs with it off. The outer SELECT returns a
   /// row whether the insert won (its id) or lost (NULL), with the clock skew measured either way.
+  /// A row already holding this run token is ours (an earlier attempt committed, unacknowledged):
+  /// the claim is idempotent per run token, as on SQLite.
   private func statement(checkingOverlap: Bool) -> String {
     let live = checkingOverlap
       ? """
@@ -78,7 +80,9 @@ struct PostgresClaim {
           WHERE false
         RETURNING id
       )
-      SELECT (SELECT id FROM claimed), skew_ms, (SELECT id FROM live), (SELECT worker FROM live), ended FROM settings
+      SELECT coalesce((SELECT id FROM claimed),
+                      (SELECT id FROM \(table.quoted) WHERE job_name = $1 AND job_identifier = $2 AND run_token = $7)),
+             skew_ms, (SELECT id FROM live), (SELECT worker FROM live), ended FROM settings
       """
   }
 

@@ -1,5 +1,6 @@
-/// A failure reported by libpq or the server. `message` is libpq's text folded to one line;
-/// callers scrub it with `DatabaseURL.scrub(_:)` before showing it.
+/// A failure reported by libpq or the server. Its `message` is libpq's text folded to one line
+/// and already scrubbed of the connection string's password: it can only be built with the
+/// `Secrets` to scrub, so no caller has to remember.
 public struct PostgresError: Error, CustomStringConvertible, Sendable {
   public enum Kind: Sendable, Equatable {
     /// The connection could not be made; nothing was sent.
@@ -8,8 +9,6 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     case connectionLost
     /// The server answered the statement with an error.
     case server
-    /// The connection string could not be parsed.
-    case invalidConnectionString
     /// The deadline came before the answer: the statement may or may not have run.
     case timedOut
   }
@@ -20,10 +19,12 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
   /// For `connectionFailed`: libpq saw the server ask for a password, or reject one.
   public let authenticationFailed: Bool
 
-  public init(kind: Kind, sqlState: SQLState? = nil, message: String, authenticationFailed: Bool = false) {
+  init(kind: Kind, sqlState: SQLState? = nil, message: String, scrubbing secrets: Secrets,
+       authenticationFailed: Bool = false) {
     self.kind = kind
     self.sqlState = sqlState
-    self.message = PostgresError.oneLine(message)
+    // Scrubbed before and after folding: a password may hold the newlines that folding removes.
+    self.message = secrets.scrub(PostgresError.oneLine(secrets.scrub(message)))
     self.authenticationFailed = authenticationFailed
   }
 

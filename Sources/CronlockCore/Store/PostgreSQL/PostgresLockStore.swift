@@ -23,8 +23,8 @@ public final class PostgresLockStore: LockStore {
   /// connects later, when first needed.
   public init(url: DatabaseURL?, table: TableName, connectTimeout: TimeSpan) throws(CronlockError) {
     if let url {
-      if let complaint = Connection.validate(url: url.raw) {
-        throw .configuration("invalid database URL: \(url.scrub(PostgresError.oneLine(complaint)))")
+      if let complaint = url.unencodedUserInfo ?? Connection.validate(url: url) {
+        throw .configuration("invalid database URL: \(complaint)")
       }
       if let problem = ConnectionString.problem(in: url.raw) {
         throw .configuration("invalid database URL: \(problem)")
@@ -183,7 +183,7 @@ public final class PostgresLockStore: LockStore {
     case .connectionFailed:
       return isTransient(error) ? .transient("cannot connect to the database: \(detail)", mayHaveCommitted: false)
         : .final(classify(error, doing: what))
-    case .server, .invalidConnectionString:
+    case .server:
       return isTransient(error) ? .transient(detail, mayHaveCommitted: false) : .final(classify(error, doing: what))
     }
   }
@@ -199,7 +199,6 @@ public final class PostgresLockStore: LockStore {
       guard let state = error.sqlState else { return false }
       return state.errorClass == "08"
         || [.adminShutdown, .crashShutdown, .cannotConnectNow, .tooManyConnections].contains(state)
-    case .invalidConnectionString: return false
     }
   }
 
@@ -212,7 +211,7 @@ public final class PostgresLockStore: LockStore {
   /// reads the server's (English) message.
   static func looksLikeConfiguration(_ message: String) -> Bool {
     ["authentication failed", "no password supplied", "pg_hba.conf", "does not exist",
-     "permission denied", "invalid sslmode", "sslmode value"].contains { message.contains($0) }
+     "permission denied", "invalid sslmode", "sslmode value", "for connection option"].contains { message.contains($0) }
   }
 
   /// Maps a failure to an exit status (failure-modes.md, "What the claim does").

@@ -42,7 +42,29 @@ final class SQLiteConnection {
   /// Runs one statement and returns its rows. A statement that must wait for another writer
   /// waits until `deadline`.
   @discardableResult
-  func query(_ sql: String, _ parameters: [SQLiteValue] = [], deadline: Deadline) throws(SQLiteError) -> [[String?]] {
+  func query(_ sql: String, _ parameters: [SQLiteValue] = [], deadline: Deadline)
+    throws(SQLiteError) -> [[String?]]
+  {
+    var names: [String] = []
+    return try query(sql, parameters, deadline: deadline, names: &names)
+  }
+
+  /// `query`, each row keyed by its column's name (nil for NULL).
+  func records(_ sql: String, _ parameters: [SQLiteValue] = [], deadline: Deadline) throws(SQLiteError)
+    -> [[String: String?]]
+  {
+    var names: [String] = []
+    let rows = try query(sql, parameters, deadline: deadline, names: &names)
+    return rows.map { row in
+      var record: [String: String?] = [:]
+      for (name, value) in zip(names, row) { record[name] = .some(value) }
+      return record
+    }
+  }
+
+  private func query(_ sql: String, _ parameters: [SQLiteValue], deadline: Deadline,
+                     names: inout [String]) throws(SQLiteError) -> [[String?]]
+  {
     busyWait.deadline = deadline
 
     var prepared: OpaquePointer?
@@ -59,6 +81,7 @@ final class SQLiteConnection {
       }
       guard bound == SQLITE_OK else { throw SQLiteError(code: bound, handle: handle) }
     }
+    names = (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) }
     var rows: [[String?]] = []
     while true {
       let step = sqlite3_step(statement)

@@ -15,16 +15,15 @@ extension SQLiteLockStore {
     if let since = query.since { add("created_at >=", .text(now.adding(TimeSpan(nanoseconds: -since.nanoseconds)).sqliteText)) }
     parameters.append(.integer(query.limit))
     let sql = """
-      SELECT id, job_name, job_identifier, worker, status, created_at, updated_at, finished_at, slot_end,
-             exit_code, signal, pid, command, note, cronlock_version, clock_skew_ms, heartbeat_seconds
+      SELECT \(LockColumn.history.map(\.name).joined(separator: ", "))
       FROM \(table.quoted)\(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
       ORDER BY created_at DESC, id DESC
       LIMIT ?\(parameters.count)
       """
-    let rows = try perform(doing: "list \(table)") { connection, deadline throws(SQLiteError) in
-      try connection.query(sql, parameters, deadline: deadline)
+    let records = try perform(doing: "list \(table)") { connection, deadline throws(SQLiteError) in
+      try connection.records(sql, parameters, deadline: deadline)
     }
-    return rows.map { HistoryRow(columns: $0, time: Timestamp.init(sqliteText:), now: now) }
+    return records.map { HistoryRow(record: $0, time: Timestamp.init(sqliteText:), now: now) }
   }
 
   public func countPurgeable(_ request: PurgeRequest) throws(CronlockError) -> Int {

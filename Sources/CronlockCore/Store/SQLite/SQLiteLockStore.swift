@@ -65,8 +65,9 @@ public final class SQLiteLockStore: LockStore {
             ? .unavailable("gave up after --connect-timeout \(connectTimeout): \(location) stayed locked by another writer")
             : .unavailable("cannot claim the slot: \(location) stayed locked by another writer for --lock-timeout \(request.lockTimeout)")
         }
-        // The schema is made on first use: the first run on a new file needs no migrate.
-        if SQLiteSchema.isMissingSchema(error), !migrated {
+        // A missing table is made on first use: the first run on a new file needs no migrate. A
+        // table that exists (gocron-gorm-lock's) is only changed by migrate, as on PostgreSQL.
+        if SQLiteSchema.isMissingSchema(error), !migrated, (try? tableExists(on: connection)) == false {
           migrated = true
           _ = try migrate(on: connection, deadline: deadline)
           continue
@@ -81,6 +82,10 @@ public final class SQLiteLockStore: LockStore {
         CronlockCore.pause(until: .after(pause))
       }
     }
+  }
+
+  private func tableExists(on connection: SQLiteConnection) throws(SQLiteError) -> Bool {
+    try !connection.query(SQLiteSchema.columnsQuery, [.text(table.name)], deadline: .after(connectTimeout)).isEmpty
   }
 
   public func heartbeat(runID: Int64, deadline: Deadline) throws(CronlockError) {

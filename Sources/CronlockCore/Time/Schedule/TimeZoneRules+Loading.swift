@@ -73,7 +73,7 @@ extension TimeZoneRules {
     let length = readlink("/etc/localtime", &buffer, buffer.count - 1)
     guard length > 0 else { return "localtime" }
     let target = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    guard let range = target.range(of: "zoneinfo/") else { return "localtime" }
+    guard let range = target.firstRange(of: "zoneinfo/") else { return "localtime" }
     return String(target[range.upperBound...])
   }
 

@@ -1,20 +1,26 @@
 import Foundation
 
 /// A finished process: its status (128+N when killed by signal N) and what it wrote.
-struct ProcessResult: Sendable {
-  var status: Int32
-  var stdout: String
-  var stderr: String
+public struct ProcessResult: Sendable {
+  public var status: Int32
+  public var stdout: String
+  public var stderr: String
+
+  public init(status: Int32, stdout: String, stderr: String) {
+    self.status = status
+    self.stdout = stdout
+    self.stderr = stderr
+  }
 }
 
-enum Shell {
+public enum Shell {
   /// Runs `arguments` to completion with `environment` (the caller's when nil).
   @discardableResult
-  static func run(_ arguments: [String], environment: [String: String]? = nil) -> ProcessResult {
+  public static func run(_ arguments: [String], environment: [String: String]? = nil) -> ProcessResult {
     start(arguments, environment: environment).finish()
   }
 
-  static func start(_ arguments: [String], environment: [String: String]? = nil) -> RunningProcess {
+  public static func start(_ arguments: [String], environment: [String: String]? = nil) -> RunningProcess {
     RunningProcess(arguments, environment: environment)
   }
 }
@@ -22,11 +28,11 @@ enum Shell {
 /// A process started with posix_spawn, its output going to files so it can never block on a
 /// full pipe, and reaped with waitpid. (Foundation's Process reaps through Dispatch, which
 /// starves when many tests wait at once.)
-final class RunningProcess: Sendable {
-  let pid: pid_t
+public final class RunningProcess: Sendable {
+  public let pid: pid_t
   private let outputDirectory: String
 
-  init(_ arguments: [String], environment: [String: String]?) {
+  public init(_ arguments: [String], environment: [String: String]?) {
     outputDirectory = NSTemporaryDirectory() + "cronlock-proc-" + UUID().uuidString
     mkdir(outputDirectory, 0o700)
     var actions = posix_spawn_file_actions_t()
@@ -56,11 +62,11 @@ final class RunningProcess: Sendable {
     self.pid = pid
   }
 
-  func signal(_ signal: Int32) {
+  public func signal(_ signal: Int32) {
     kill(pid, signal)
   }
 
-  func finish() -> ProcessResult {
+  public func finish() -> ProcessResult {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     let exitStatus = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
