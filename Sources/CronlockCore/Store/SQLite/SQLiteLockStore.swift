@@ -67,7 +67,7 @@ public final class SQLiteLockStore: LockStore {
         }
         // A missing table is made on first use: the first run on a new file needs no migrate. A
         // table that exists (gocron-gorm-lock's) is only changed by migrate, as on PostgreSQL.
-        if SQLiteSchema.isMissingSchema(error), !migrated, (try? tableExists(on: connection)) == false {
+        if SQLiteSchema.isMissingSchema(error), !migrated, (try? tableExists(on: connection, deadline: deadline)) == false {
           migrated = true
           _ = try migrate(on: connection, deadline: deadline)
           continue
@@ -84,8 +84,8 @@ public final class SQLiteLockStore: LockStore {
     }
   }
 
-  private func tableExists(on connection: SQLiteConnection) throws(SQLiteError) -> Bool {
-    try !connection.query(SQLiteSchema.columnsQuery, [.text(table.name)], deadline: .after(connectTimeout)).isEmpty
+  private func tableExists(on connection: SQLiteConnection, deadline: Deadline) throws(SQLiteError) -> Bool {
+    try !connection.query(SQLiteSchema.columnsQuery, [.text(table.name)], deadline: deadline).isEmpty
   }
 
   public func heartbeat(runID: Int64, deadline: Deadline) throws(CronlockError) {
