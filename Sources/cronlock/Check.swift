@@ -19,9 +19,13 @@ extension Cronlock {
     @Option(help: ArgumentHelp("text or json.", valueName: "format"))
     var format: CheckFormat = .text
 
-    @Option(help: ArgumentHelp("Flag a clock that differs from the database's by more.", valueName: "duration"),
-            transform: parseTimeSpan)
-    var maxSkew: TimeSpan = .seconds(2)
+    @Option(name: SubcommandOptionTable.checkMaxSkew.name, help: SubcommandOptionTable.checkMaxSkew.help,
+            transform: OptionSpec.duration)
+    var maxSkew: TimeSpan = RunOptionTable.maxSkewDefault
+
+    func validate() throws {
+      if let problem = SubcommandOptionTable.checkMaxSkew.problem(maxSkew) { throw ValidationError(problem) }
+    }
 
     @OptionGroup(title: "Connection Options")
     var connection: ConnectionOptions

@@ -7,21 +7,19 @@ import Glibc
 
 /// How to reach the lock table; shared by every subcommand.
 struct ConnectionOptions: ParsableArguments {
-  @Option(
-    help: ArgumentHelp(
-      "PostgreSQL URI or key=value string, or sqlite:PATH for one host. Default: $CRONLOCK_DATABASE_URL, else libpq's own (PGHOST, PGSERVICE, ~/.pgpass, ...).",
-      valueName: "url"))
+  @Option(name: RunOptionTable.database.name, help: RunOptionTable.database.help)
   var database: String?
 
-  @Option(
-    help: ArgumentHelp("Lock table, table or schema.table. Default: $CRONLOCK_TABLE, else cron_job_locks.",
-                       valueName: "name"))
+  @Option(name: RunOptionTable.table.name, help: RunOptionTable.table.help)
   var table: String?
 
-  @Option(help: ArgumentHelp("Give up reaching the database after this long, retries included (default: 10s).",
-                             valueName: "duration"),
-          transform: parseTimeSpan)
-  var connectTimeout: TimeSpan = .seconds(10)
+  @Option(name: RunOptionTable.connectTimeout.name, help: RunOptionTable.connectTimeout.help,
+          transform: OptionSpec.duration)
+  var connectTimeout: TimeSpan = RunOptionTable.connectTimeoutDefault
+
+  func validate() throws {
+    if let problem = settings.problem { throw ValidationError(problem) }
+  }
 
   var settings: ConnectionSettings {
     ConnectionSettings(database: database, table: table, connectTimeout: connectTimeout)
@@ -37,7 +35,12 @@ struct ConnectionOptions: ParsableArguments {
 struct ConnectionSettings: Equatable {
   var database: String?
   var table: String?
-  var connectTimeout: TimeSpan = .seconds(10)
+  var connectTimeout: TimeSpan = RunOptionTable.connectTimeoutDefault
+
+  /// Why these settings are unusable, if they are (a usage error).
+  var problem: String? {
+    RunOptionTable.connectTimeout.problem(connectTimeout)
+  }
 
   var databaseURL: DatabaseURL? {
     (database ?? environment("CRONLOCK_DATABASE_URL")).map(DatabaseURL.init)

@@ -13,11 +13,16 @@ enum Main {
     if let fast = FastRunParser.parse(Array(CommandLine.arguments.dropFirst())) {
       exit(fast.execute(startedAt: startedAt))
     }
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if let mistake = CommandLineGuide.mistake(in: arguments) {
+      Reporter(verbose: false).error(mistake)
+      exit(ExitStatus.usage)
+    }
     let command: any ParsableCommand
     do {
       command = try Cronlock.parseAsRoot()
     } catch {
-      fail(error)
+      fail(error, subcommand: CommandLineGuide.subcommand(of: arguments))
     }
     if let run = command as? Cronlock.Run {
       exit(run.arguments.execute(startedAt: startedAt))
@@ -26,12 +31,12 @@ enum Main {
       var command = command
       try command.run()
     } catch {
-      fail(error)
+      fail(error, subcommand: CommandLineGuide.subcommand(of: arguments))
     }
   }
 
   /// One line on stderr and the documented status; help and --version still print normally.
-  static func fail(_ error: any Error) -> Never {
+  static func fail(_ error: any Error, subcommand: String) -> Never {
     if let error = error as? CronlockError {
       Reporter(verbose: false).error(error.message)
       exit(error.status)
@@ -42,7 +47,7 @@ enum Main {
     }
     let message = Cronlock.message(for: error)
       .split(whereSeparator: \.isNewline).joined(separator: "; ")
-    Reporter(verbose: false).error(message + " (see 'cronlock --help')")
+    Reporter(verbose: false).error(message + " (see 'cronlock \(subcommand) --help')")
     exit(ExitStatus.usage)
   }
 }

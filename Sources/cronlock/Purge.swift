@@ -23,18 +23,14 @@ extension Cronlock {
         """
     )
 
-    @Option(help: ArgumentHelp("Delete rows last updated longer ago than this; at least 1m.",
-                               valueName: "duration"),
-            transform: parseTimeSpan)
+    @Option(name: SubcommandOptionTable.ttl.name, help: SubcommandOptionTable.ttl.help, transform: OptionSpec.duration)
     var ttl: TimeSpan
 
     @Option(name: [.short, .long], help: ArgumentHelp("Only this job's rows.", valueName: "name"))
     var job: String?
 
-    @Option(help: ArgumentHelp(
-      "First mark RUNNING rows with no heartbeat for this long (and for three of their heartbeats) ABANDONED.",
-      valueName: "duration"),
-            transform: parseTimeSpan)
+    @Option(name: SubcommandOptionTable.staleAfter.name, help: SubcommandOptionTable.staleAfter.help,
+            transform: OptionSpec.duration)
     var staleAfter: TimeSpan?
 
     @Flag(help: "Print how many rows would be deleted, and delete none.")
@@ -49,7 +45,9 @@ extension Cronlock {
     var request: PurgeRequest { PurgeRequest(ttl: ttl, job: job) }
 
     func validate() throws {
-      if let problem = request.problem { throw ValidationError(problem) }
+      // PurgeRequest's own complaint first: it says why a short TTL is refused.
+      let problems = [request.problem, SubcommandOptionTable.ttl.problem(ttl), SubcommandOptionTable.staleAfter.problem(staleAfter)]
+      if let problem = problems.lazy.compactMap({ $0 }).first { throw ValidationError(problem) }
     }
 
     func run() throws {
