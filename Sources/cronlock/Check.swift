@@ -5,6 +5,7 @@ extension Cronlock {
   struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Say whether the lock table is ready for 'run' on this host (for CI smoke tests).",
+      usage: "cronlock check [--format <format>] [--max-skew <duration>]\n[<connection options>]",
       discussion: """
         Connects and checks the table, its unique index on (job_name, job_identifier) (found by \
         catalog), cronlock's columns, this role's privileges (SELECT, INSERT, UPDATE for run; \

@@ -52,7 +52,25 @@ struct ConnectionSettings: Equatable {
   }
 
   func openStore() throws(CronlockError) -> any LockStore {
-    try openLockStore(url: databaseURL, table: tableName(), connectTimeout: connectTimeout)
+    try openLockStore(url: checkedURL(), table: tableName(), connectTimeout: connectTimeout)
+  }
+
+  /// The URL, unless libpq would misread it: anything but a `postgresql://` URI is read as
+  /// key=value pairs, so a path (`$HOME/cronlock.db`, no `sqlite:`) met `missing "=" after …
+  /// in connection info string`. Such a string never connects, so naming it costs nothing.
+  func checkedURL() throws(CronlockError) -> DatabaseURL? {
+    guard let url = databaseURL else { return nil }
+    let raw = url.raw
+    if raw.allSatisfy({ $0 == " " }) || url.isURI || raw.hasPrefix("sqlite:") || raw.contains("=") { return url }
+    let source = database != nil ? "--database" : "CRONLOCK_DATABASE_URL"
+    let looksLikePath = ["/", "./", "../", "~"].contains { raw.hasPrefix($0) }
+      || [".db", ".sqlite", ".sqlite3"].contains { raw.hasSuffix($0) }
+    if looksLikePath {
+      // A path carries no password; anything with an '@' might, so it is not repeated.
+      let example = raw.contains("@") ? "sqlite:PATH" : "sqlite:" + TerminalText.escaped(raw)
+      throw .configuration("\(source) names a file, but only an sqlite: URL selects SQLite; write \(example)")
+    }
+    throw .configuration("\(source) is not a postgresql:// URI, a key=value string or sqlite:PATH")
   }
 }
 

@@ -5,6 +5,7 @@ extension Cronlock {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Show recent runs from the lock table, newest first.",
+      usage: "cronlock list [--job <name>] [--worker <name>] [--status <status>]\n[--since <duration>] [--limit <n>] [--format <format>]\n[<connection options>]",
       discussion: """
         Formats: 'table' (default) shows job, identifier, worker, status, started (ISO 8601 on \
         the host's clock, with its offset), duration and exit, escaping control characters and \

@@ -148,11 +148,11 @@ enum RunOptionTable {
     "identifier", value: .text, valueName: "string", "Use this slot identifier instead of the time (e.g. a CI pipeline id).")
   static let maxLate = OptionSpec(
     "max-late", value: .duration(OptionRanges.year), valueName: "duration",
-    "Do not run a slot that began more than this long ago (a late start).")
+    "Do not run a slot that began more than this long ago: a late start.")
   static let identifierZone = OptionSpec(
     "identifier-zone", value: .choice(Cronlock.IdentifierZone.allCases.map(\.rawValue)), valueName: "zone",
     default: Cronlock.IdentifierZone.utc.rawValue,
-    "local names time slots on the host's wall clock like gocron-ent-lock (see the README's warnings).")
+    "local names time slots on the host's wall clock like gocron-ent-lock; see the README's warnings.")
   static let maxSkew = OptionSpec(
     "max-skew", value: .duration(OptionRanges.century), valueName: "duration", default: maxSkewDefault.description,
     "Warn when this host's clock and the database's differ by more.")

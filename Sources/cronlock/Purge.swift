@@ -5,6 +5,7 @@ extension Cronlock {
   struct Purge: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Delete old finished rows from the lock table.",
+      usage: "cronlock purge --ttl <duration> [--job <name>] [--stale-after <duration>]\n[--dry-run] [--verbose] [<connection options>]",
       discussion: """
         Deletes rows whose status is FINISHED, FAILED or ABANDONED — never RUNNING — whose \
         last update is older than --ttl by the database's clock, and whose slot ended more than \
@@ -44,6 +45,12 @@ extension Cronlock {
 
     var request: PurgeRequest { PurgeRequest(ttl: ttl, job: job) }
 
+    /// Why nothing went: rows older than the TTL may still be held for their slot's grace.
+    var rule: String {
+      "; a row goes once it is FINISHED, FAILED or ABANDONED, last updated over \(ttl) ago, and its slot "
+        + "ended over \(Slot.claimableAfterEnd) ago (a slot stays claimable that long after its end)"
+    }
+
     func validate() throws {
       // PurgeRequest's own complaint first: it says why a short TTL is refused.
       let problems = [request.problem, SubcommandOptionTable.ttl.problem(ttl), SubcommandOptionTable.staleAfter.problem(staleAfter)]
@@ -63,11 +70,11 @@ extension Cronlock {
       }
       if dryRun {
         let count = try store.countPurgeable(request)
-        print("would delete \(count) \(count == 1 ? "row" : "rows")\(scope) from \(store.table)")
+        print("would delete \(count) \(count == 1 ? "row" : "rows")\(scope) from \(store.table)\(count == 0 ? rule : "")")
         return
       }
       let count = try store.purge(request)
-      Reporter(verbose: verbose).info("deleted \(count) \(count == 1 ? "row" : "rows")\(scope) from \(store.table)")
+      Reporter(verbose: verbose).info("deleted \(count) \(count == 1 ? "row" : "rows")\(scope) from \(store.table)\(count == 0 ? rule : "")")
     }
   }
 }
