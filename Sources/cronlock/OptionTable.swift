@@ -37,6 +37,7 @@ struct OptionSpec: Sendable {
   /// Every way to write it on the command line.
   var spellings: [String] { [flag] + (short.map { ["-\($0)"] } ?? []) }
   var takesValue: Bool { if case .flag = value { false } else { true } }
+  var isChoice: Bool { if case .choice = value { true } else { false } }
 
   var name: NameSpecification {
     short.map { [.customShort($0), .customLong(long)] } ?? [.customLong(long)]

@@ -15,8 +15,11 @@ extension Cronlock {
         a slot end — an explicit --identifier, or a row \
         written by gocron-ent-lock or gocron-gorm-lock — has no end: the TTL alone governs it, \
         and once it is purged the same identifier can be claimed, and its command run, again. \
-        Choose a TTL longer than any pipeline could be retried. (The Go libraries delete their \
-        own FINISHED rows after 24 hours.)
+        Choose a TTL longer than any pipeline could be retried, and, on a table shared with \
+        Go services, longer than their longest precision: a Go row records no slot end, so a \
+        shorter TTL lets that Go job run its slot again. The Go libraries' own cleanup deletes \
+        every FINISHED row older than their TTL, cronlock's too (see the README's "Sharing the \
+        table with Go services").
 
         Rows go in batches of \(PurgeRequest.defaultBatchSize), each its own short \
         transaction, so claims arriving meanwhile are not held up for long; interrupting a \
