@@ -135,6 +135,8 @@ enum RunOptionTable {
   static let lockTimeoutDefault = TimeSpan.seconds(5)
   static let finishTimeoutDefault = TimeSpan.seconds(60)
   static let connectTimeoutDefault = TimeSpan.seconds(10)
+  static let identifierZoneDefault = Cronlock.IdentifierZone.utc
+  static let onDbErrorDefault = DatabaseErrorPolicy.fail
 
   static let job = OptionSpec("job", short: "j", value: .text, valueName: "name", "The job's name, the same on every host.")
   static let precision = OptionSpec(
@@ -152,7 +154,7 @@ enum RunOptionTable {
     "Do not run a slot that began more than this long ago: a late start.")
   static let identifierZone = OptionSpec(
     "identifier-zone", value: .choice(Cronlock.IdentifierZone.allCases.map(\.rawValue)), valueName: "zone",
-    default: Cronlock.IdentifierZone.utc.rawValue,
+    default: identifierZoneDefault.rawValue,
     "local names time slots on the host's wall clock like gocron-ent-lock; see the README's warnings.")
   static let maxSkew = OptionSpec(
     "max-skew", value: .duration(OptionRanges.century), valueName: "duration", default: maxSkewDefault.description,
@@ -170,7 +172,7 @@ enum RunOptionTable {
     "no-overlap", value: .flag, "Do not start while another run of this job is still running (fresh heartbeat).")
   static let onDbError = OptionSpec(
     "on-db-error", value: .choice(DatabaseErrorPolicy.allCases.map(\.rawValue)), valueName: "policy",
-    default: DatabaseErrorPolicy.fail.rawValue,
+    default: onDbErrorDefault.rawValue,
     "When the lock state cannot be learnt: fail (exit 75), run the command anyway, or skip.")
   static let lockTimeout = OptionSpec(
     "lock-timeout", value: .duration(OptionRanges.hour), valueName: "duration", default: lockTimeoutDefault.description,

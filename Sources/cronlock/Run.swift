@@ -43,7 +43,7 @@ extension Cronlock {
 
     @Option(name: RunOptionTable.identifierZone.name, help: RunOptionTable.identifierZone.help, completion: RunOptionTable.identifierZone.completion,
             transform: OptionSpec.choice)
-    var identifierZone: IdentifierZone = .utc
+    var identifierZone: IdentifierZone = RunOptionTable.identifierZoneDefault
 
     @Option(name: RunOptionTable.maxSkew.name, help: RunOptionTable.maxSkew.help, transform: OptionSpec.duration)
     var maxSkew: TimeSpan = RunOptionTable.maxSkewDefault
@@ -62,7 +62,7 @@ extension Cronlock {
 
     @Option(name: RunOptionTable.onDbError.name, help: RunOptionTable.onDbError.help, completion: RunOptionTable.onDbError.completion,
             transform: OptionSpec.choice)
-    var onDbError: DatabaseErrorPolicy = .fail
+    var onDbError: DatabaseErrorPolicy = RunOptionTable.onDbErrorDefault
 
     @Option(name: RunOptionTable.lockTimeout.name, help: RunOptionTable.lockTimeout.help, transform: OptionSpec.duration)
     var lockTimeout: TimeSpan = RunOptionTable.lockTimeoutDefault

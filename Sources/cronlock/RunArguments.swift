@@ -9,13 +9,13 @@ struct RunArguments: Equatable {
   var tz: String?
   var identifier: String?
   var maxLate: TimeSpan?
-  var identifierZone: Cronlock.IdentifierZone = .utc
+  var identifierZone: Cronlock.IdentifierZone = RunOptionTable.identifierZoneDefault
   var maxSkew: TimeSpan = RunOptionTable.maxSkewDefault
   var timeout: TimeSpan?
   var killAfter: TimeSpan?
   var heartbeat: TimeSpan = RunOptionTable.heartbeatDefault
   var noOverlap = false
-  var onDbError: DatabaseErrorPolicy = .fail
+  var onDbError: DatabaseErrorPolicy = RunOptionTable.onDbErrorDefault
   var lockTimeout: TimeSpan = RunOptionTable.lockTimeoutDefault
   var finishTimeout: TimeSpan = RunOptionTable.finishTimeoutDefault
   var worker: String?

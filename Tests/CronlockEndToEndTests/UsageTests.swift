@@ -138,7 +138,8 @@ struct UsageTests {
     }
     for (subcommand, option) in [("list", SubcommandOptionTable.since), ("list", SubcommandOptionTable.limit),
                                  ("purge", SubcommandOptionTable.ttl), ("purge", SubcommandOptionTable.staleAfter),
-                                 ("check", SubcommandOptionTable.checkMaxSkew)] {
+                                 ("check", SubcommandOptionTable.checkMaxSkew), ("list", RunOptionTable.connectTimeout),
+                                 ("migrate", RunOptionTable.connectTimeout)] {
       let value: String
       switch option.value {
       case .duration(let range): value = TimeSpan(nanoseconds: range.upperBound.nanoseconds + 1_000_000).description
