@@ -3,7 +3,7 @@ import CronlockCore
 
 /// One command-line option, defined once: its spelling, value, range, default and help text.
 /// ArgumentParser's declarations take their names, help and transforms from here, and
-/// `FastRunParser` takes its spellings and value parsers from here, so the two cannot drift.
+/// `FastRunParser` its spellings; both check the ranges given here, so they cannot drift.
 struct OptionSpec: Sendable {
   enum Value: Sendable {
     case flag
@@ -90,16 +90,20 @@ struct OptionSpec: Sendable {
   }
 
   static func integer(_ text: String) throws -> Int {
-    guard let number = Int(text) else { throw ValidationError("'\(text)' is not a whole number") }
+    guard let number = Int(text) else { throw ValidationError(notANumber(text)) }
     return number
   }
 
   /// An exit status: a whole number that fits in Int32 (the range is checked later).
   static func integer32(_ text: String) throws -> Int32 {
-    guard let number = Int32(text) else {
-      throw ValidationError(Int(text) == nil ? "'\(text)' is not a whole number" : "'\(text)' is out of range")
-    }
+    guard let number = Int32(text) else { throw ValidationError(notANumber(text)) }
     return number
+  }
+
+  private static func notANumber(_ text: String) -> String {
+    let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+    return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
+      ? "'\(text)' is out of range" : "'\(text)' is not a whole number"
   }
 
   static func choice<T: RawRepresentable & CaseIterable>(_ text: String) throws -> T where T.RawValue == String {
