@@ -13,7 +13,7 @@ struct ConnectionOptions: ParsableArguments {
   @Option(name: RunOptionTable.table.name, help: RunOptionTable.table.help)
   var table: String?
 
-  @Option(name: RunOptionTable.connectTimeout.name, help: RunOptionTable.connectTimeout.help,
+  @Option(name: RunOptionTable.connectTimeout.name, parsing: .unconditional, help: RunOptionTable.connectTimeout.help,
           transform: OptionSpec.duration)
   var connectTimeout: TimeSpan = RunOptionTable.connectTimeoutDefault
 

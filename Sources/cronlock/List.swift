@@ -28,7 +28,7 @@ extension Cronlock {
     @Option(help: ArgumentHelp("Only runs with this status: \(statusNames).", valueName: "status"))
     var status: String?
 
-    @Option(name: SubcommandOptionTable.since.name, help: SubcommandOptionTable.since.help,
+    @Option(name: SubcommandOptionTable.since.name, parsing: .unconditional, help: SubcommandOptionTable.since.help,
             transform: OptionSpec.duration)
     var since: TimeSpan?
 

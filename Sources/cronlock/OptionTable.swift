@@ -82,6 +82,9 @@ struct OptionSpec: Sendable {
   /// The type's parser as an ArgumentParser transform; the range is checked in `validate()`,
   /// as `FastRunParser` does, so both say the same.
   static func duration(_ text: String) throws -> TimeSpan {
+    // Durations are read even when they start with '-', so '-5m' is named negative, not missing.
+    if text == "--" { throw ValidationError("the duration is missing before '--'") }
+    if text.hasPrefix("--") { throw ValidationError("'\(text)' is an option, not a duration") }
     do {
       return try TimeSpan(parsing: text)
     } catch {

@@ -27,13 +27,13 @@ extension Cronlock {
         """
     )
 
-    @Option(name: SubcommandOptionTable.ttl.name, help: SubcommandOptionTable.ttl.help, transform: OptionSpec.duration)
+    @Option(name: SubcommandOptionTable.ttl.name, parsing: .unconditional, help: SubcommandOptionTable.ttl.help, transform: OptionSpec.duration)
     var ttl: TimeSpan
 
     @Option(name: [.short, .long], help: ArgumentHelp("Only this job's rows.", valueName: "name"))
     var job: String?
 
-    @Option(name: SubcommandOptionTable.staleAfter.name, help: SubcommandOptionTable.staleAfter.help,
+    @Option(name: SubcommandOptionTable.staleAfter.name, parsing: .unconditional, help: SubcommandOptionTable.staleAfter.help,
             transform: OptionSpec.duration)
     var staleAfter: TimeSpan?
 

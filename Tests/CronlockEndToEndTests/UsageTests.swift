@@ -166,6 +166,8 @@ struct UsageTests {
     (["--skip-exit-code", "-1"], "--skip-exit-code -1 is out of range: it takes 0 to 255"),
     (["--skip-exit-code", "99999999999"], "'99999999999' is out of range"),
     (["--precision", "1.5h"], "duration '1.5h' has a fraction; write 1h30m"),
+    (["--precision", "-5m"], "duration '-5m' is negative"),
+    (["--timeout", "--verbose"], "'--verbose' is an option, not a duration"),
   ])
   func formerlyAccepted(option: [String], message: String) {
     let result = cronlock(["--job", "x"] + option + ["--", "true"], environment: ["CRONLOCK_DATABASE_URL": "sqlite:/nonexistent/x.db"])

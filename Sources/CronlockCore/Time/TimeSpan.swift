@@ -21,7 +21,7 @@ public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible 
   public init(parsing text: String) throws(TimeSpanError) {
     var rest = Substring(text)
     guard !rest.isEmpty else { throw TimeSpanError(text: text, problem: "is empty") }
-    if rest.first == "-" { throw TimeSpanError(text: text, problem: "is negative") }
+    if rest.first == "-", rest.dropFirst().first?.isNumber == true { throw TimeSpanError(text: text, problem: "is negative") }
     var total: Int64 = 0
     while !rest.isEmpty {
       let digits = rest.prefix(while: { $0.isASCII && $0.isNumber })
