@@ -20,7 +20,8 @@ extension Cronlock {
     @Option(help: ArgumentHelp("text or json.", valueName: "format"))
     var format: CheckFormat = .text
 
-    @Option(name: SubcommandOptionTable.checkMaxSkew.name, parsing: .unconditional, help: SubcommandOptionTable.checkMaxSkew.help,
+    @Option(name: SubcommandOptionTable.checkMaxSkew.name, parsing: .unconditional,
+            help: SubcommandOptionTable.checkMaxSkew.help,
             transform: OptionSpec.duration)
     var maxSkew: TimeSpan = RunOptionTable.maxSkewDefault
 

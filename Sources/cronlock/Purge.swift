@@ -27,13 +27,15 @@ extension Cronlock {
         """
     )
 
-    @Option(name: SubcommandOptionTable.ttl.name, parsing: .unconditional, help: SubcommandOptionTable.ttl.help, transform: OptionSpec.duration)
+    @Option(name: SubcommandOptionTable.ttl.name, parsing: .unconditional,
+            help: SubcommandOptionTable.ttl.help, transform: OptionSpec.duration)
     var ttl: TimeSpan
 
     @Option(name: [.short, .long], help: ArgumentHelp("Only this job's rows.", valueName: "name"))
     var job: String?
 
-    @Option(name: SubcommandOptionTable.staleAfter.name, parsing: .unconditional, help: SubcommandOptionTable.staleAfter.help,
+    @Option(name: SubcommandOptionTable.staleAfter.name, parsing: .unconditional,
+            help: SubcommandOptionTable.staleAfter.help,
             transform: OptionSpec.duration)
     var staleAfter: TimeSpan?
 
@@ -56,7 +58,8 @@ extension Cronlock {
 
     func validate() throws {
       // PurgeRequest's own complaint first: it says why a short TTL is refused.
-      let problems = [request.problem, SubcommandOptionTable.ttl.problem(ttl), SubcommandOptionTable.staleAfter.problem(staleAfter)]
+      let problems = [request.problem, SubcommandOptionTable.ttl.problem(ttl),
+                      SubcommandOptionTable.staleAfter.problem(staleAfter)]
       if let problem = problems.lazy.compactMap({ $0 }).first { throw ValidationError(problem) }
     }
 
@@ -73,11 +76,13 @@ extension Cronlock {
       }
       if dryRun {
         let count = try store.countPurgeable(request)
-        print("would delete \(count) \(count == 1 ? "row" : "rows")\(scope) from \(store.table)\(count == 0 ? rule : "")")
+        let rows = "\(count) \(count == 1 ? "row" : "rows")\(scope)"
+        print("would delete \(rows) from \(store.table)\(count == 0 ? rule : "")")
         return
       }
       let count = try store.purge(request)
-      Reporter(verbose: verbose).info("deleted \(count) \(count == 1 ? "row" : "rows")\(scope) from \(store.table)\(count == 0 ? rule : "")")
+      let rows = "\(count) \(count == 1 ? "row" : "rows")\(scope)"
+      Reporter(verbose: verbose).info("deleted \(rows) from \(store.table)\(count == 0 ? rule : "")")
     }
   }
 }

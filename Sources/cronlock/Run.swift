@@ -26,7 +26,8 @@ extension Cronlock {
     @Option(name: RunOptionTable.job.name, help: RunOptionTable.job.help)
     var job: String
 
-    @Option(name: RunOptionTable.precision.name, parsing: .unconditional, help: RunOptionTable.precision.help, transform: OptionSpec.duration)
+    @Option(name: RunOptionTable.precision.name, parsing: .unconditional,
+            help: RunOptionTable.precision.help, transform: OptionSpec.duration)
     var precision: TimeSpan?
 
     @Option(name: RunOptionTable.schedule.name, help: RunOptionTable.schedule.help)
@@ -38,36 +39,45 @@ extension Cronlock {
     @Option(name: RunOptionTable.identifier.name, help: RunOptionTable.identifier.help)
     var identifier: String?
 
-    @Option(name: RunOptionTable.maxLate.name, parsing: .unconditional, help: RunOptionTable.maxLate.help, transform: OptionSpec.duration)
+    @Option(name: RunOptionTable.maxLate.name, parsing: .unconditional,
+            help: RunOptionTable.maxLate.help, transform: OptionSpec.duration)
     var maxLate: TimeSpan?
 
-    @Option(name: RunOptionTable.identifierZone.name, help: RunOptionTable.identifierZone.help, completion: RunOptionTable.identifierZone.completion,
+    @Option(name: RunOptionTable.identifierZone.name,
+            help: RunOptionTable.identifierZone.help, completion: RunOptionTable.identifierZone.completion,
             transform: OptionSpec.choice)
     var identifierZone: IdentifierZone = RunOptionTable.identifierZoneDefault
 
-    @Option(name: RunOptionTable.maxSkew.name, parsing: .unconditional, help: RunOptionTable.maxSkew.help, transform: OptionSpec.duration)
+    @Option(name: RunOptionTable.maxSkew.name, parsing: .unconditional,
+            help: RunOptionTable.maxSkew.help, transform: OptionSpec.duration)
     var maxSkew: TimeSpan = RunOptionTable.maxSkewDefault
 
-    @Option(name: RunOptionTable.timeout.name, parsing: .unconditional, help: RunOptionTable.timeout.help, transform: OptionSpec.duration)
+    @Option(name: RunOptionTable.timeout.name, parsing: .unconditional,
+            help: RunOptionTable.timeout.help, transform: OptionSpec.duration)
     var timeout: TimeSpan?
 
-    @Option(name: RunOptionTable.killAfter.name, parsing: .unconditional, help: RunOptionTable.killAfter.help, transform: OptionSpec.duration)
+    @Option(name: RunOptionTable.killAfter.name, parsing: .unconditional,
+            help: RunOptionTable.killAfter.help, transform: OptionSpec.duration)
     var killAfter: TimeSpan?
 
-    @Option(name: RunOptionTable.heartbeat.name, parsing: .unconditional, help: RunOptionTable.heartbeat.help, transform: OptionSpec.duration)
+    @Option(name: RunOptionTable.heartbeat.name, parsing: .unconditional,
+            help: RunOptionTable.heartbeat.help, transform: OptionSpec.duration)
     var heartbeat: TimeSpan = RunOptionTable.heartbeatDefault
 
     @Flag(name: RunOptionTable.noOverlap.name, help: RunOptionTable.noOverlap.help)
     var noOverlap = false
 
-    @Option(name: RunOptionTable.onDbError.name, help: RunOptionTable.onDbError.help, completion: RunOptionTable.onDbError.completion,
+    @Option(name: RunOptionTable.onDbError.name,
+            help: RunOptionTable.onDbError.help, completion: RunOptionTable.onDbError.completion,
             transform: OptionSpec.choice)
     var onDbError: DatabaseErrorPolicy = RunOptionTable.onDbErrorDefault
 
-    @Option(name: RunOptionTable.lockTimeout.name, parsing: .unconditional, help: RunOptionTable.lockTimeout.help, transform: OptionSpec.duration)
+    @Option(name: RunOptionTable.lockTimeout.name, parsing: .unconditional,
+            help: RunOptionTable.lockTimeout.help, transform: OptionSpec.duration)
     var lockTimeout: TimeSpan = RunOptionTable.lockTimeoutDefault
 
-    @Option(name: RunOptionTable.finishTimeout.name, parsing: .unconditional, help: RunOptionTable.finishTimeout.help, transform: OptionSpec.duration)
+    @Option(name: RunOptionTable.finishTimeout.name, parsing: .unconditional,
+            help: RunOptionTable.finishTimeout.help, transform: OptionSpec.duration)
     var finishTimeout: TimeSpan = RunOptionTable.finishTimeoutDefault
 
     @Option(name: RunOptionTable.worker.name, help: RunOptionTable.worker.help)
