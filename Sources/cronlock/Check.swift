@@ -5,6 +5,7 @@ extension Cronlock {
   struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Say whether the lock table is ready for 'run' on this host (for CI smoke tests).",
+      usage: "cronlock check [--format <format>] [--max-skew <duration>]\n[<connection options>]",
       discussion: """
         Connects and checks the table, its unique index on (job_name, job_identifier) (found by \
         catalog), cronlock's columns, this role's privileges (SELECT, INSERT, UPDATE for run; \
@@ -19,9 +20,14 @@ extension Cronlock {
     @Option(help: ArgumentHelp("text or json.", valueName: "format"))
     var format: CheckFormat = .text
 
-    @Option(help: ArgumentHelp("Flag a clock that differs from the database's by more.", valueName: "duration"),
-            transform: parseTimeSpan)
-    var maxSkew: TimeSpan = .seconds(2)
+    @Option(name: SubcommandOptionTable.checkMaxSkew.name, parsing: .unconditional,
+            help: SubcommandOptionTable.checkMaxSkew.help,
+            transform: OptionSpec.duration)
+    var maxSkew: TimeSpan = RunOptionTable.maxSkewDefault
+
+    func validate() throws {
+      if let problem = SubcommandOptionTable.checkMaxSkew.problem(maxSkew) { throw ValidationError(problem) }
+    }
 
     @OptionGroup(title: "Connection Options")
     var connection: ConnectionOptions

@@ -7,21 +7,19 @@ import Glibc
 
 /// How to reach the lock table; shared by every subcommand.
 struct ConnectionOptions: ParsableArguments {
-  @Option(
-    help: ArgumentHelp(
-      "PostgreSQL URI or key=value string, or sqlite:PATH for one host. Default: $CRONLOCK_DATABASE_URL, else libpq's own (PGHOST, PGSERVICE, ~/.pgpass, ...).",
-      valueName: "url"))
+  @Option(name: RunOptionTable.database.name, help: RunOptionTable.database.help)
   var database: String?
 
-  @Option(
-    help: ArgumentHelp("Lock table, table or schema.table. Default: $CRONLOCK_TABLE, else cron_job_locks.",
-                       valueName: "name"))
+  @Option(name: RunOptionTable.table.name, help: RunOptionTable.table.help)
   var table: String?
 
-  @Option(help: ArgumentHelp("Give up reaching the database after this long, retries included (default: 10s).",
-                             valueName: "duration"),
-          transform: parseTimeSpan)
-  var connectTimeout: TimeSpan = .seconds(10)
+  @Option(name: RunOptionTable.connectTimeout.name, parsing: .unconditional, help: RunOptionTable.connectTimeout.help,
+          transform: OptionSpec.duration)
+  var connectTimeout: TimeSpan = RunOptionTable.connectTimeoutDefault
+
+  func validate() throws {
+    if let problem = settings.problem { throw ValidationError(problem) }
+  }
 
   var settings: ConnectionSettings {
     ConnectionSettings(database: database, table: table, connectTimeout: connectTimeout)
@@ -37,7 +35,12 @@ struct ConnectionOptions: ParsableArguments {
 struct ConnectionSettings: Equatable {
   var database: String?
   var table: String?
-  var connectTimeout: TimeSpan = .seconds(10)
+  var connectTimeout: TimeSpan = RunOptionTable.connectTimeoutDefault
+
+  /// Why these settings are unusable, if they are (a usage error).
+  var problem: String? {
+    RunOptionTable.connectTimeout.problem(connectTimeout)
+  }
 
   var databaseURL: DatabaseURL? {
     (database ?? environment("CRONLOCK_DATABASE_URL")).map(DatabaseURL.init)
@@ -49,7 +52,25 @@ struct ConnectionSettings: Equatable {
   }
 
   func openStore() throws(CronlockError) -> any LockStore {
-    try openLockStore(url: databaseURL, table: tableName(), connectTimeout: connectTimeout)
+    try openLockStore(url: checkedURL(), table: tableName(), connectTimeout: connectTimeout)
+  }
+
+  /// The URL, unless libpq would misread it: anything but a `postgresql://` URI is read as
+  /// key=value pairs, so a path (`$HOME/cronlock.db`, no `sqlite:`) met `missing "=" after …
+  /// in connection info string`. Such a string never connects, so naming it costs nothing.
+  func checkedURL() throws(CronlockError) -> DatabaseURL? {
+    guard let url = databaseURL else { return nil }
+    let raw = url.raw
+    if raw.allSatisfy({ $0 == " " }) || url.isURI || raw.hasPrefix("sqlite:") || raw.contains("=") { return url }
+    let source = database != nil ? "--database" : "CRONLOCK_DATABASE_URL"
+    let looksLikePath = ["/", "./", "../", "~"].contains { raw.hasPrefix($0) }
+      || [".db", ".sqlite", ".sqlite3"].contains { raw.hasSuffix($0) }
+    if looksLikePath {
+      // A path carries no password; anything with an '@' might, so it is not repeated.
+      let example = raw.contains("@") ? "sqlite:PATH" : "sqlite:" + TerminalText.escaped(raw)
+      throw .configuration("\(source) names a file, but only an sqlite: URL selects SQLite; write \(example)")
+    }
+    throw .configuration("\(source) is not a postgresql:// URI, a key=value string or sqlite:PATH")
   }
 }
 

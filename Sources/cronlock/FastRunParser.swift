@@ -1,80 +1,83 @@
 import CronlockCore
 
 /// Reads the one shape cron runs every minute — `[run] OPTION... [--] COMMAND...` — without
-/// ArgumentParser, whose reflection costs about 2 ms of every start (bench/RESULTS.md).
+/// ArgumentParser, whose reflection costs milliseconds of every start (bench/RESULTS.md).
 /// Anything else (help, other subcommands, a bad or repeated option, a value it cannot parse)
-/// returns nil and ArgumentParser decides, so messages and exit codes are unchanged; a test
-/// checks that both parsers agree wherever this one answers.
+/// returns nil and ArgumentParser decides, so messages and exit codes are unchanged. Its
+/// spellings come from `RunOptionTable`; a test checks them against ArgumentParser's own
+/// dump, and that both parsers agree wherever this one answers.
 enum FastRunParser {
   static func parse(_ arguments: [String]) -> RunArguments? {
     var rest = arguments[...]
     if rest.first == "run" { rest = rest.dropFirst() }
-    var values: [String: String] = [:]
-    var flags: Set<String> = []
+    var parsed = RunArguments(job: "", command: [])
+    var seen: Set<String> = []
     while let argument = rest.first {
       if argument == "--" { rest = rest.dropFirst(); break }
       guard argument.hasPrefix("-") else { break }
       rest = rest.dropFirst()
-      if let flag = flagOptions[argument] {
-        guard flags.insert(flag).inserted else { return nil }
-        continue
+      var spelling = argument
+      var value: String?
+      if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+        spelling = String(argument[..<equals])
+        value = String(argument[argument.index(after: equals)...])
       }
-      var name = argument == "-j" ? "--job" : argument
-      var value: String
-      if let equals = name.firstIndex(of: "="), name.hasPrefix("--") {
-        value = String(name[name.index(after: equals)...])
-        name = String(name[..<equals])
-      } else {
-        guard let next = rest.first, !next.hasPrefix("-") else { return nil }
-        value = next
-        rest = rest.dropFirst()
+      guard let option = options[spelling], seen.insert(option.long).inserted else { return nil }
+      if option.takesValue {
+        if value == nil {
+          guard let next = rest.first, !next.hasPrefix("-") else { return nil }
+          value = next
+          rest = rest.dropFirst()
+        }
+      } else if value != nil {
+        return nil
       }
-      guard valueOptions.contains(name), values.updateValue(value, forKey: name) == nil else { return nil }
+      guard parsed.set(option, to: value ?? "") else { return nil }
     }
-    guard let job = values["--job"] else { return nil }
-    var parsed = RunArguments(job: job, verbose: flags.contains("--verbose"), command: Array(rest))
-    parsed.noOverlap = flags.contains("--no-overlap")
-    parsed.schedule = values["--schedule"]
-    parsed.tz = values["--tz"]
-    parsed.identifier = values["--identifier"]
-    parsed.worker = values["--worker"]
-    parsed.connection.database = values["--database"]
-    parsed.connection.table = values["--table"]
-    do {
-      parsed.precision = try values["--precision"].map { try TimeSpan(parsing: $0) }
-      parsed.maxLate = try values["--max-late"].map { try TimeSpan(parsing: $0) }
-      if let text = values["--max-skew"] { parsed.maxSkew = try TimeSpan(parsing: text) }
-      if let text = values["--connect-timeout"] { parsed.connection.connectTimeout = try TimeSpan(parsing: text) }
-      parsed.timeout = try values["--timeout"].map { try TimeSpan(parsing: $0) }
-      parsed.killAfter = try values["--kill-after"].map { try TimeSpan(parsing: $0) }
-      if let text = values["--heartbeat"] { parsed.heartbeat = try TimeSpan(parsing: text) }
-      if let text = values["--lock-timeout"] { parsed.lockTimeout = try TimeSpan(parsing: text) }
-      if let text = values["--finish-timeout"] { parsed.finishTimeout = try TimeSpan(parsing: text) }
-    } catch {
-      return nil
-    }
-    if let text = values["--skip-exit-code"] {
-      guard let code = Int32(text) else { return nil }
-      parsed.skipExitCode = code
-    }
-    if let text = values["--on-db-error"] {
-      guard let policy = DatabaseErrorPolicy(rawValue: text) else { return nil }
-      parsed.onDbError = policy
-    }
-    if let text = values["--identifier-zone"] {
-      guard let zone = Cronlock.IdentifierZone(rawValue: text) else { return nil }
-      parsed.identifierZone = zone
-    }
+    guard seen.contains(RunOptionTable.job.long) else { return nil }
+    parsed.command = Array(rest)
     return parsed.problem == nil ? parsed : nil
   }
 
-  /// Run's options that take a value, spelled as on the command line.
-  static let valueOptions: Set<String> = [
-    "--job", "--precision", "--schedule", "--tz", "--identifier", "--max-late", "--identifier-zone", "--max-skew",
-    "--worker", "--skip-exit-code", "--database", "--table", "--connect-timeout", "--timeout", "--kill-after",
-    "--heartbeat", "--on-db-error", "--lock-timeout", "--finish-timeout",
-  ]
+  /// Run's options by every spelling, e.g. `-j` and `--job`.
+  static let options: [String: OptionSpec] = Dictionary(
+    uniqueKeysWithValues: RunOptionTable.all.flatMap { option in option.spellings.map { ($0, option) } })
+}
 
-  /// Run's flags, by every spelling.
-  static let flagOptions = ["-v": "--verbose", "--verbose": "--verbose", "--no-overlap": "--no-overlap"]
+extension RunArguments {
+  /// Stores one option's value as ArgumentParser would; false when the value does not parse
+  /// (the caller then leaves the arguments to ArgumentParser and its message).
+  mutating func set(_ option: OptionSpec, to text: String) -> Bool {
+    func duration() -> TimeSpan? { try? TimeSpan(parsing: text) }
+    let table = RunOptionTable.self
+    switch option.long {
+    case table.job.long: job = text
+    case table.precision.long: guard let span = duration() else { return false }; precision = span
+    case table.schedule.long: schedule = text
+    case table.tz.long: tz = text
+    case table.identifier.long: identifier = text
+    case table.maxLate.long: guard let span = duration() else { return false }; maxLate = span
+    case table.identifierZone.long:
+      guard let zone = Cronlock.IdentifierZone(rawValue: text) else { return false }
+      identifierZone = zone
+    case table.maxSkew.long: guard let span = duration() else { return false }; maxSkew = span
+    case table.timeout.long: guard let span = duration() else { return false }; timeout = span
+    case table.killAfter.long: guard let span = duration() else { return false }; killAfter = span
+    case table.heartbeat.long: guard let span = duration() else { return false }; heartbeat = span
+    case table.noOverlap.long: noOverlap = true
+    case table.onDbError.long:
+      guard let policy = DatabaseErrorPolicy(rawValue: text) else { return false }
+      onDbError = policy
+    case table.lockTimeout.long: guard let span = duration() else { return false }; lockTimeout = span
+    case table.finishTimeout.long: guard let span = duration() else { return false }; finishTimeout = span
+    case table.worker.long: worker = text
+    case table.skipExitCode.long: guard let code = Int32(text) else { return false }; skipExitCode = code
+    case table.verbose.long: verbose = true
+    case table.database.long: connection.database = text
+    case table.table.long: connection.table = text
+    case table.connectTimeout.long: guard let span = duration() else { return false }; connection.connectTimeout = span
+    default: return false
+    }
+    return true
+  }
 }

@@ -5,6 +5,7 @@ extension Cronlock {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Show recent runs from the lock table, newest first.",
+      usage: "cronlock list [--job <name>] [--worker <name>] [--status <status>]\n[--since <duration>] [--limit <n>] [--format <format>]\n[<connection options>]",
       discussion: """
         Formats: 'table' (default) shows job, identifier, worker, status, started (ISO 8601 on \
         the host's clock, with its offset), duration and exit, escaping control characters and \
@@ -27,12 +28,12 @@ extension Cronlock {
     @Option(help: ArgumentHelp("Only runs with this status: \(statusNames).", valueName: "status"))
     var status: String?
 
-    @Option(help: ArgumentHelp("Only runs that started within this long of the database's now.",
-                               valueName: "duration"),
-            transform: parseTimeSpan)
+    @Option(name: SubcommandOptionTable.since.name, parsing: .unconditional, help: SubcommandOptionTable.since.help,
+            transform: OptionSpec.duration)
     var since: TimeSpan?
 
-    @Option(help: ArgumentHelp("Show at most this many runs.", valueName: "n"))
+    @Option(name: SubcommandOptionTable.limit.name, parsing: .unconditional, help: SubcommandOptionTable.limit.help,
+            transform: OptionSpec.integer)
     var limit: Int = HistoryQuery.defaultLimit
 
     @Option(help: ArgumentHelp("table, json or csv.", valueName: "format"))
@@ -44,7 +45,9 @@ extension Cronlock {
     static let statusNames = RunStatus.allCases.map(\.rawValue).joined(separator: ", ")
 
     func validate() throws {
-      guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+      for problem in [SubcommandOptionTable.limit.problem(limit), SubcommandOptionTable.since.problem(since)] {
+        if let problem { throw ValidationError(problem) }
+      }
       if let status, RunStatus(rawValue: status.uppercased()) == nil {
         throw ValidationError("--status must be one of \(Self.statusNames)")
       }

@@ -13,11 +13,16 @@ enum Main {
     if let fast = FastRunParser.parse(Array(CommandLine.arguments.dropFirst())) {
       end(fast.execute(startedAt: startedAt))
     }
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if let mistake = CommandLineGuide.mistake(in: arguments) {
+      Reporter(verbose: false).error(mistake)
+      exit(ExitStatus.usage)
+    }
     let command: any ParsableCommand
     do {
       command = try Cronlock.parseAsRoot()
     } catch {
-      fail(error)
+      fail(error, subcommand: CommandLineGuide.subcommand(of: arguments))
     }
     if let run = command as? Cronlock.Run {
       end(run.arguments.execute(startedAt: startedAt))
@@ -26,7 +31,7 @@ enum Main {
       var command = command
       try command.run()
     } catch {
-      fail(error)
+      fail(error, subcommand: CommandLineGuide.subcommand(of: arguments))
     }
   }
 
@@ -38,7 +43,7 @@ enum Main {
   }
 
   /// One line on stderr and the documented status; help and --version still print normally.
-  static func fail(_ error: any Error) -> Never {
+  static func fail(_ error: any Error, subcommand: String) -> Never {
     if let error = error as? CronlockError {
       Reporter(verbose: false).error(error.message)
       exit(error.status)
@@ -49,7 +54,7 @@ enum Main {
     }
     let message = Cronlock.message(for: error)
       .split(whereSeparator: \.isNewline).joined(separator: "; ")
-    Reporter(verbose: false).error(message + " (see 'cronlock --help')")
+    Reporter(verbose: false).error(message + " (see 'cronlock \(subcommand) --help')")
     exit(ExitStatus.usage)
   }
 }

@@ -5,6 +5,7 @@ extension Cronlock {
   struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Create the lock table and its indexes, or adopt one made by gocron-ent-lock or gocron-gorm-lock.",
+      usage: "cronlock migrate [--print-sql] [--verbose] [<connection options>]",
       discussion: """
         Idempotent, and safe to run on many hosts at once (it holds an advisory lock). It adds \
         only nullable columns, so Go services sharing the table keep working, and it finds the \
@@ -36,6 +37,8 @@ extension Cronlock {
         print(store.migrationScript)
         return
       }
+      // Only -v asks what changed; the check before says whether columns were missing.
+      let before = verbose ? try? store.check(maxSkew: RunOptionTable.maxSkewDefault) : nil
       let report = try store.migrate(MigrationOptions(duplicates: resolveDuplicates?.resolution ?? .refuse))
       for (removed, kept) in report.removedDuplicates {
         // Always said: the user asked for rows to be deleted and should see which.
@@ -43,7 +46,18 @@ extension Cronlock {
           + "worker '\(escaped(removed.worker))', \(escaped(removed.status))); kept row \(kept)")
       }
       let reporter = Reporter(verbose: verbose)
-      reporter.info(report.createdTable ? "created table \(table)" : "table \(table) exists; added what was missing")
+      let columnsMissing = before?.items.contains { $0.name == "columns" && !$0.ok }
+      if report.createdTable {
+        reporter.info("created table \(table)")
+      } else if columnsMissing == true {
+        reporter.info("table \(table) exists; added cronlock's missing columns")
+      } else if columnsMissing == false && !report.createdUniqueIndex {
+        reporter.info("table \(table) is up to date; nothing to add")
+      } else if columnsMissing == nil {
+        reporter.info("table \(table) exists; added what was missing")
+      } else {
+        reporter.info("table \(table) exists")
+      }
       if report.createdUniqueIndex { reporter.info("created the unique index on (job_name, job_identifier)") }
     }
 

@@ -7,93 +7,87 @@ extension Cronlock {
       abstract: "Run COMMAND if this host wins the job's current slot (the default subcommand).",
       usage: "cronlock [run] --job <name> [options] [--] <command> [<argument> ...]",
       discussion: """
-        The slot is the current UTC time truncated to --precision (aligned like Go's \\
-        time.Truncate), written 'yyyy-MM-dd HH:mm:ss.SSS'; or the most recent fire time of \\
-        --schedule, in UTC; or --identifier verbatim. With --schedule, a wall time that occurs \\
-        twice when clocks fall back is two slots, and one skipped when clocks spring forward \\
-        fires at the instant of the jump (02:30 in Europe/Berlin fires at 03:00 CEST), as cron \\
-        catches up such jobs. The command gets CRONLOCK_JOB, CRONLOCK_IDENTIFIER, \\
-        CRONLOCK_RUN_ID and CRONLOCK_WORKER in its environment, and never \\
+        The slot is the current UTC time truncated to --precision (aligned like Go's \
+        time.Truncate), written 'yyyy-MM-dd HH:mm:ss.SSS'; or the most recent fire time of \
+        --schedule, in UTC; or --identifier verbatim. With --schedule, a wall time that occurs \
+        twice when clocks fall back is two slots, and one skipped when clocks spring forward \
+        fires at the instant of the jump (02:30 in Europe/Berlin fires at 03:00 CEST), as cron \
+        catches up such jobs. The command gets CRONLOCK_JOB, CRONLOCK_IDENTIFIER, \
+        CRONLOCK_RUN_ID and CRONLOCK_WORKER in its environment, and never \
         CRONLOCK_DATABASE_URL or PGPASSWORD. TERM, INT, HUP, QUIT, USR1 and USR2 are forwarded \
         to the command's process group, also while cronlock is still connecting (then it stops at \
         once, with no row left). --connect-timeout bounds the whole claim, retries included.
 
-        \\(Cronlock.exitStatusHelp)
+        \(Cronlock.exitStatusHelp)
         """
     )
 
-    @Option(name: [.short, .long], help: ArgumentHelp("The job's name, the same on every host.", valueName: "name"))
+    // Names, help and defaults come from RunOptionTable, which FastRunParser reads too.
+    @Option(name: RunOptionTable.job.name, help: RunOptionTable.job.help)
     var job: String
 
-    @Option(help: ArgumentHelp("Slot length: the time is truncated to this (default: 1m).", valueName: "duration"),
-            transform: parseTimeSpan)
+    @Option(name: RunOptionTable.precision.name, parsing: .unconditional,
+            help: RunOptionTable.precision.help, transform: OptionSpec.duration)
     var precision: TimeSpan?
 
-    @Option(help: ArgumentHelp("Slot = the most recent fire time of this cron expression (5 fields or @hourly, @daily, ...).",
-                               valueName: "expr"))
+    @Option(name: RunOptionTable.schedule.name, help: RunOptionTable.schedule.help)
     var schedule: String?
 
-    @Option(help: ArgumentHelp("Time zone of --schedule (IANA name). Default: $CRON_TZ, else the host's zone.",
-                               valueName: "zone"))
+    @Option(name: RunOptionTable.tz.name, help: RunOptionTable.tz.help)
     var tz: String?
 
-    @Option(help: ArgumentHelp("Use this slot identifier instead of the time (e.g. a CI pipeline id).",
-                               valueName: "string"))
+    @Option(name: RunOptionTable.identifier.name, help: RunOptionTable.identifier.help)
     var identifier: String?
 
-    @Option(help: ArgumentHelp("Do not run a slot that began more than this long ago (a late start).",
-                               valueName: "duration"),
-            transform: parseTimeSpan)
+    @Option(name: RunOptionTable.maxLate.name, parsing: .unconditional,
+            help: RunOptionTable.maxLate.help, transform: OptionSpec.duration)
     var maxLate: TimeSpan?
 
-    @Option(help: ArgumentHelp(
-      "utc, or local to name time slots on the host's wall clock like gocron-ent-lock (see the README's warnings).",
-      valueName: "zone"))
-    var identifierZone: IdentifierZone = .utc
+    @Option(name: RunOptionTable.identifierZone.name,
+            help: RunOptionTable.identifierZone.help, completion: RunOptionTable.identifierZone.completion,
+            transform: OptionSpec.choice)
+    var identifierZone: IdentifierZone = RunOptionTable.identifierZoneDefault
 
-    @Option(help: ArgumentHelp("Warn when this host's clock and the database's differ by more (default: 2s).", valueName: "duration"),
-            transform: parseTimeSpan)
-    var maxSkew: TimeSpan = .seconds(2)
+    @Option(name: RunOptionTable.maxSkew.name, parsing: .unconditional,
+            help: RunOptionTable.maxSkew.help, transform: OptionSpec.duration)
+    var maxSkew: TimeSpan = RunOptionTable.maxSkewDefault
 
-    @Option(help: ArgumentHelp("Send SIGTERM to the command's process group after this long; exit 124.",
-                               valueName: "duration"),
-            transform: parseTimeSpan)
+    @Option(name: RunOptionTable.timeout.name, parsing: .unconditional,
+            help: RunOptionTable.timeout.help, transform: OptionSpec.duration)
     var timeout: TimeSpan?
 
-    @Option(help: ArgumentHelp("After --timeout's SIGTERM, wait this long, then SIGKILL (default: 10s).",
-                               valueName: "duration"),
-            transform: parseTimeSpan)
+    @Option(name: RunOptionTable.killAfter.name, parsing: .unconditional,
+            help: RunOptionTable.killAfter.help, transform: OptionSpec.duration)
     var killAfter: TimeSpan?
 
-    @Option(help: ArgumentHelp("Refresh the row this often while the command runs (default: 30s).",
-                               valueName: "duration"),
-            transform: parseTimeSpan)
-    var heartbeat: TimeSpan = .seconds(30)
+    @Option(name: RunOptionTable.heartbeat.name, parsing: .unconditional,
+            help: RunOptionTable.heartbeat.help, transform: OptionSpec.duration)
+    var heartbeat: TimeSpan = RunOptionTable.heartbeatDefault
 
-    @Flag(help: "Do not start while another run of this job is still running (fresh heartbeat).")
+    @Flag(name: RunOptionTable.noOverlap.name, help: RunOptionTable.noOverlap.help)
     var noOverlap = false
 
-    @Option(help: ArgumentHelp("When the lock state cannot be learnt: fail (exit 75), run the command anyway, or skip.",
-                               valueName: "policy"))
-    var onDbError: DatabaseErrorPolicy = .fail
+    @Option(name: RunOptionTable.onDbError.name,
+            help: RunOptionTable.onDbError.help, completion: RunOptionTable.onDbError.completion,
+            transform: OptionSpec.choice)
+    var onDbError: DatabaseErrorPolicy = RunOptionTable.onDbErrorDefault
 
-    @Option(help: ArgumentHelp("Wait this long for another session's uncommitted claim of the slot, or an SQLite file's write lock (default: 5s).",
-                               valueName: "duration"),
-            transform: parseTimeSpan)
-    var lockTimeout: TimeSpan = .seconds(5)
+    @Option(name: RunOptionTable.lockTimeout.name, parsing: .unconditional,
+            help: RunOptionTable.lockTimeout.help, transform: OptionSpec.duration)
+    var lockTimeout: TimeSpan = RunOptionTable.lockTimeoutDefault
 
-    @Option(help: ArgumentHelp("Keep trying to record the outcome this long (default: 60s).", valueName: "duration"),
-            transform: parseTimeSpan)
-    var finishTimeout: TimeSpan = .seconds(60)
+    @Option(name: RunOptionTable.finishTimeout.name, parsing: .unconditional,
+            help: RunOptionTable.finishTimeout.help, transform: OptionSpec.duration)
+    var finishTimeout: TimeSpan = RunOptionTable.finishTimeoutDefault
 
-    @Option(help: ArgumentHelp("Name recorded for this host. Default: $CRONLOCK_WORKER, else the host name.",
-                               valueName: "name"))
+    @Option(name: RunOptionTable.worker.name, help: RunOptionTable.worker.help)
     var worker: String?
 
-    @Option(help: ArgumentHelp("Exit status when another worker owns the slot.", valueName: "status"))
+    @Option(name: RunOptionTable.skipExitCode.name, parsing: .unconditional, help: RunOptionTable.skipExitCode.help,
+            transform: OptionSpec.integer32)
     var skipExitCode: Int32 = ExitStatus.skippedDefault
 
-    @Flag(name: [.short, .long], help: "Say on stderr what cronlock decides.")
+    @Flag(name: RunOptionTable.verbose.name, help: RunOptionTable.verbose.help)
     var verbose = false
 
     @OptionGroup(title: "Connection Options")

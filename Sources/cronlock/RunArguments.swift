@@ -9,15 +9,15 @@ struct RunArguments: Equatable {
   var tz: String?
   var identifier: String?
   var maxLate: TimeSpan?
-  var identifierZone: Cronlock.IdentifierZone = .utc
-  var maxSkew: TimeSpan = .seconds(2)
+  var identifierZone: Cronlock.IdentifierZone = RunOptionTable.identifierZoneDefault
+  var maxSkew: TimeSpan = RunOptionTable.maxSkewDefault
   var timeout: TimeSpan?
   var killAfter: TimeSpan?
-  var heartbeat: TimeSpan = .seconds(30)
+  var heartbeat: TimeSpan = RunOptionTable.heartbeatDefault
   var noOverlap = false
-  var onDbError: DatabaseErrorPolicy = .fail
-  var lockTimeout: TimeSpan = .seconds(5)
-  var finishTimeout: TimeSpan = .seconds(60)
+  var onDbError: DatabaseErrorPolicy = RunOptionTable.onDbErrorDefault
+  var lockTimeout: TimeSpan = RunOptionTable.lockTimeoutDefault
+  var finishTimeout: TimeSpan = RunOptionTable.finishTimeoutDefault
   var worker: String?
   var skipExitCode: Int32 = ExitStatus.skippedDefault
   var verbose = false
@@ -34,9 +34,14 @@ struct RunArguments: Equatable {
     if tz != nil && schedule == nil { return "--tz goes with --schedule" }
     if identifier != nil && maxLate != nil { return "--max-late needs a time slot, not --identifier" }
     if identifier != nil && identifierZone == .local { return "--identifier-zone local needs a time slot, not --identifier" }
-    if !(0...255).contains(skipExitCode) { return "--skip-exit-code must be 0 to 255" }
     if killAfter != nil && timeout == nil { return "--kill-after goes with --timeout" }
-    return nil
+    let table = RunOptionTable.self
+    return [
+      table.precision.problem(precision), table.maxLate.problem(maxLate), table.maxSkew.problem(maxSkew),
+      table.timeout.problem(timeout), table.killAfter.problem(killAfter), table.heartbeat.problem(heartbeat),
+      table.lockTimeout.problem(lockTimeout), table.finishTimeout.problem(finishTimeout),
+      table.skipExitCode.problem(Int(skipExitCode)), connection.problem,
+    ].lazy.compactMap { $0 }.first
   }
 
   /// Runs and returns the exit status; never throws, so every path has a documented status.
@@ -75,7 +80,7 @@ struct RunArguments: Equatable {
       maxLate: maxLate,
       maxSkew: maxSkew
     )
-    options.supervision = Supervision.Policy(timeout: timeout, killAfter: killAfter ?? .seconds(10), heartbeat: heartbeat)
+    options.supervision = Supervision.Policy(timeout: timeout, killAfter: killAfter ?? RunOptionTable.killAfterDefault, heartbeat: heartbeat)
     options.claimBudget = connection.connectTimeout
     options.finishBudget = finishTimeout
     options.lockTimeout = lockTimeout
@@ -90,6 +95,6 @@ struct RunArguments: Equatable {
       let zone = try (tz ?? environment("CRON_TZ")).map { name throws(CronlockError) in try TimeZoneRules.named(name) }
       return .schedule(try CronExpression(parsing: schedule), zone ?? TimeZoneRules.local())
     }
-    return .precision(precision ?? .seconds(60))
+    return .precision(precision ?? RunOptionTable.precisionDefault)
   }
 }

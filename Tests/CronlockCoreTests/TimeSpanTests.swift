@@ -15,7 +15,8 @@ struct TimeSpanTests {
 
   @Test("bad durations are refused with a sentence naming the problem", arguments: [
     ("", "is empty"), ("0s", "greater than zero"), ("0m0s", "greater than zero"), ("-5m", "negative"),
-    ("5", "needs a unit"), ("m", "not a number"), ("1.5h", "needs a unit"), ("5x", "needs a unit"), ("5 m", "needs a unit"),
+    ("5", "needs a unit"), ("m", "not a number"), ("1.5h", "has a fraction; write 1h30m"), ("0.25s", "has a fraction; write 250ms"),
+    ("1.0001ms", "has a fraction; write whole numbers"), ("1.5", "has a fraction; write whole numbers"), ("5x", "needs a unit"), ("5 m", "needs a unit"),
     ("99999999999999999999s", "too large"), ("200000d", "too large"), ("106751d23h47m16s855ms", "too large"),
   ])
   func refuses(text: String, problem: String) {

@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import CronlockTestSupport
 
+@testable import cronlock
+
 /// Committed generated files stay honest: they must match what the built binary says.
 @Suite("man page, completions and install")
 struct DocsTests {
@@ -80,6 +82,65 @@ struct DocsTests {
     #expect(uninstall.status == 0)
     for path in installed {
       #expect(!FileManager.default.fileExists(atPath: prefix + "/" + path), "\(path)")
+    }
+  }
+
+  @Test("the man page gives every option's range from the option table")
+  func manPageRanges() throws {
+    let page = try file("man/cronlock.1")
+    // Each ".It Fl -name" item, up to the next item, by option name; an option in several
+    // subcommands must state its range in one of them at least, with the right text in each.
+    var items: [String: [String]] = [:]
+    for block in page.components(separatedBy: "\n.It ").dropFirst() {
+      guard block.hasPrefix("Fl -") else { continue }
+      let name = String(block.dropFirst(4).prefix { $0 != " " && $0 != "\n" })
+      items[name, default: []].append(block.components(separatedBy: "\n.El").first ?? block)
+    }
+    let options = RunOptionTable.all + [SubcommandOptionTable.limit, SubcommandOptionTable.since,
+                                        SubcommandOptionTable.ttl, SubcommandOptionTable.staleAfter,
+                                        SubcommandOptionTable.checkMaxSkew]
+    for option in options {
+      guard case let range? = option.rangeText, option.takesValue, !option.isChoice else { continue }
+      let blocks = items[option.long] ?? []
+      #expect(blocks.contains { $0.contains("Range: \(range).") }, "\(option.flag): man page lacks 'Range: \(range).'")
+    }
+  }
+
+  @Test("README's first lines name every package scripts/test installs")
+  func readmePackageList() throws {
+    let script = try file("scripts/test")
+    let depsLine = try #require(script.split(separator: "\n").first { $0.hasPrefix("scripts/deps ") })
+    let packages = depsLine.split(separator: " ").dropFirst().map(String.init)
+    #expect(packages.count >= 10)
+    let readme = try file("README.md")
+    let testLine = try #require(readme.split(separator: "\n").first { $0.contains("scripts/test    #") })
+    for package in packages {
+      #expect(testLine.split(separator: " ").contains { $0.trimmingCharacters(in: CharacterSet(charactersIn: "():,")) == package },
+              "README's scripts/test line does not name \(package)")
+    }
+  }
+
+  @Test("README names the Debian package of every shared library cronlock links, beyond glibc and Swift's")
+  func readmeRuntimeDependencies() throws {
+    let elf = Shell.run(["/usr/bin/readelf", "-d", CronlockBinary.path])
+    #expect(elf.status == 0)
+    let needed = elf.stdout.split(separator: "\n").compactMap { line -> String? in
+      guard line.contains("(NEEDED)"), let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]") else { return nil }
+      return String(line[line.index(after: open)..<close])
+    }
+    // Swift's own libraries are linked into the installed binary (--static-swift-stdlib).
+    let system = needed.filter { library in
+      !library.hasPrefix("libswift") && !library.hasPrefix("libFoundation") && !library.hasPrefix("libdispatch")
+        && !library.hasPrefix("libBlocksRuntime")
+        && !["libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "libgcc_s.so.1", "libstdc++.so.6"]
+          .contains(library)
+    }
+    #expect(system.contains("libpq.so.5") && system.contains("libsqlite3.so.0"), "\(needed)")
+    let readme = try file("README.md")
+    for library in system {
+      let owner = Shell.run(["/usr/bin/dpkg", "-S", "*/\(library)"])
+      let package = try #require(owner.stdout.split(separator: ":").first.map(String.init), "\(library): \(owner.stderr)")
+      #expect(readme.contains("`\(package)`"), "README does not say hosts need \(package) (for \(library))")
     }
   }
 }

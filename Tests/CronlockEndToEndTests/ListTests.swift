@@ -247,12 +247,25 @@ struct ListTests {
     #expect(!wide[1].contains("…"))
   }
 
+  @Test("at 80 columns job names stay whole: started and identifiers give way first", arguments: Backend.allCases)
+  func jobNamesStayWhole(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend)
+    for job in ["sleeper", "sleeper2"] {
+      try insert(database, job: job, identifier: "2026-12-01 18:34:00.000", worker: "build-runner-07")
+    }
+    let lines = tableLines(database)
+    #expect(lines.allSatisfy { TerminalText.width($0) <= 80 }, "\(lines)")
+    #expect(Set(lines.dropFirst().map { $0.split(separator: " ")[0] }) == ["sleeper", "sleeper2"], "\(lines)")
+    #expect(lines[1].hasSuffix("Z  5.0s      0"), "the narrow UTC time: \(lines)")
+    #expect(lines[1].contains("  2026-12-01"), "the identifier keeps its date: \(lines)")
+  }
+
   @Test("started is shown on the host's clock with its offset", arguments: Backend.allCases)
   func localZone(backend: Backend) throws {
     let database = try TestDatabase.fresh(backend)
     let id = try insert(database, job: "j")
     try database.execute("UPDATE \"\(database.table)\" SET created_at = $1 WHERE id = $2", ["2026-11-29 04:50:00.750000+00:00", id])
-    let lines = tableLines(database, environment: ["TZ": "Asia/Kolkata"])
+    let lines = tableLines(database, environment: ["TZ": "Asia/Kolkata", "COLUMNS": "120"])
     #expect(lines[1].contains("  2026-11-29T10:20:00+05:30  "), "\(lines)")
   }
 
@@ -275,7 +288,12 @@ struct ListTests {
 
   @Test("usage errors exit 64 and say what is wrong", arguments: [
     (["--status", "DONE"], "--status must be one of RUNNING, FINISHED, FAILED, ABANDONED"),
-    (["--limit", "0"], "--limit must be at least 1"),
+    (["--limit", "0"], "--limit 0 is out of range: it takes 1 to 1000000"),
+    (["--limit", "-1"], "--limit -1 is out of range: it takes 1 to 1000000"),
+    (["--limit", "1000001"], "--limit 1000001 is out of range"),
+    (["--limit", "99999999999999999999"], "'99999999999999999999' is out of range"),
+    (["--limit", "ten"], "'ten' is not a whole number"),
+    (["--since", "36601d"], "--since 36601d is out of range: it takes 1ms to 36600d"),
     (["--format", "xml"], "xml"),
     (["--since", "soon"], "duration 'soon'"),
   ])

@@ -130,7 +130,7 @@ struct SQLiteTests {
     #expect(check.status == 78 && check.stdout.contains("missing columns"), "\(check.stdout)")
     let migrate = database.run(["migrate", "-v"])
     #expect(migrate.status == 0, "\(migrate.stderr)")
-    #expect(migrate.stderr.contains("exists; added what was missing"))
+    #expect(migrate.stderr.contains("exists; added cronlock's missing columns"), "\(migrate.stderr)")
     #expect(!migrate.stderr.contains("created the unique index"), "gorm's idx_name is found by catalog")
     #expect(database.run(["check"]).status == 0)
     let lost = database.run(["--job", "go-job", "--identifier", "2026-11-29 09:00:00.000", "--", "false"])

@@ -21,7 +21,7 @@ public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible 
   public init(parsing text: String) throws(TimeSpanError) {
     var rest = Substring(text)
     guard !rest.isEmpty else { throw TimeSpanError(text: text, problem: "is empty") }
-    if rest.first == "-" { throw TimeSpanError(text: text, problem: "is negative") }
+    if rest.first == "-", rest.dropFirst().first?.isNumber == true { throw TimeSpanError(text: text, problem: "is negative") }
     var total: Int64 = 0
     while !rest.isEmpty {
       let digits = rest.prefix(while: { $0.isASCII && $0.isNumber })
@@ -29,6 +29,7 @@ public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible 
         throw TimeSpanError(text: text, problem: "is not a number followed by a unit (ms, s, m, h, d)")
       }
       rest = rest.dropFirst(digits.count)
+      if rest.first == "." { throw Self.fractionError(text: text, digits: digits, rest: rest.dropFirst()) }
       guard let unit = Self.units.first(where: { rest.hasPrefix($0.suffix) }) else {
         throw TimeSpanError(text: text, problem: "needs a unit after \(digits) (ms, s, m, h or d)")
       }
@@ -41,6 +42,25 @@ public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
     guard total > 0 else { throw TimeSpanError(text: text, problem: "must be greater than zero") }
     nanoseconds = total
+  }
+
+  /// `1.5h` names a whole span that can be written `1h30m`: say so, or that fractions are not taken.
+  private static func fractionError(text: String, digits: Substring, rest: Substring) -> TimeSpanError {
+    let fraction = rest.prefix(while: { $0.isASCII && $0.isNumber })
+    let after = rest.dropFirst(fraction.count)
+    var problem = "has a fraction; write whole numbers of ms, s, m, h or d"
+    if !fraction.isEmpty, fraction.count <= 9, let unit = units.first(where: { after.hasPrefix($0.suffix) }),
+       after.dropFirst(unit.suffix.count).isEmpty, let whole = Int64(digits), let part = Int64(fraction)
+    {
+      var scale: Int128 = 1
+      for _ in fraction { scale *= 10 }
+      let size = Int128(unit.nanoseconds)
+      let total = Int128(whole) * size + Int128(part) * size / scale
+      if (Int128(part) * size) % scale == 0, total > 0, total <= Int128(Int64.max), total % 1_000_000 == 0 {
+        problem = "has a fraction; write \(TimeSpan(nanoseconds: Int64(total)))"
+      }
+    }
+    return TimeSpanError(text: text, problem: problem)
   }
 
   /// The shortest spelling that parses back to the same value, e.g. `1h30m` or `1s500ms`.
