@@ -64,7 +64,7 @@ struct RetryDecisionTests {
       return
     }
     #expect(error.code == .unavailable && error.status == 75)
-    #expect(error.message == "cannot claim the slot: gave up after 3s: connection refused")
+    #expect(error.message == "cannot claim the slot: gave up after --connect-timeout 3s: connection refused")
     #expect(decision.attempts == 1)
   }
 }

@@ -10,6 +10,7 @@ import Glibc
 /// late, or send the runner a signal mid-claim. It records what the runner asked of it.
 final class ScriptedStore: LockStore, @unchecked Sendable {
   let table = TableName.standard
+  var retryReporter: Reporter?
   var onClaim: (ClaimRequest, Deadline) throws(CronlockError) -> Claim = { _, _ in Claim(outcome: .won(runID: 1)) }
   var onHeartbeat: (Int64, Deadline) throws(CronlockError) -> Void = { _, _ in }
   var onFinish: (Int64, RunRecord, Deadline) throws(CronlockError) -> Void = { _, _, _ in }

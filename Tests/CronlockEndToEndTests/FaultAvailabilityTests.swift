@@ -24,6 +24,12 @@ struct FaultAvailabilityTests {
     #expect(failed.status == 75)
     #expect(failedSeconds < 2 + 5, "bounded by --connect-timeout")
     #expect(failed.stderr.contains("the command did not run"))
+    #expect(failed.stderr.split(separator: "\n").count == 1, "quiet without -v: \(failed.stderr)")
+    let (verbose, _) = run(["-v"])
+    #expect(verbose.status == 75)
+    #expect(verbose.stderr.contains("cannot claim the slot yet (cannot connect to the database")
+      && verbose.stderr.contains("retrying in"), "-v says each retry: \(verbose.stderr)")
+    #expect(!verbose.stderr.contains(secret))
     let (skipped, _) = run(["--on-db-error", "skip"])
     #expect(skipped.status == 3, "\(skipped.stderr)")
     #expect(skipped.stderr.contains("job 'down' slot 's1'"))
@@ -33,7 +39,7 @@ struct FaultAvailabilityTests {
     #expect(scratch.executions.map(\.runID) == [""], "one unrecorded run, with an empty CRONLOCK_RUN_ID")
     server.restart()
     #expect(try server.query("SELECT count(*) FROM \(table)") == [["0"]])
-    let invocations = [failed, skipped, ran].map { Invocation(job: "down", result: $0, skipCode: 3) }
+    let invocations = [failed, verbose, skipped, ran].map { Invocation(job: "down", result: $0, skipCode: 3) }
     try History.check(table: table, server: server, scratch: scratch, invocations: invocations, secrets: [secret],
                       options: .init(unrecordedRunsAllowed: true))
   }

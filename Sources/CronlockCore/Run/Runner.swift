@@ -109,9 +109,10 @@ public struct Runner {
   /// ends or a forwarded signal arrives — whichever comes first ends the wait.
   private func claim(_ request: ClaimRequest, context: String, inbox: SignalInbox) -> ClaimStep {
     let deadline = Deadline.after(options.claimBudget)
-    let store: any LockStore
+    var store: any LockStore
     do throws(CronlockError) {
       store = try openStore()  // checks its settings only: no I/O
+      store.retryReporter = reporter
     } catch {
       return error.code == .unavailable ? .unknown(error) : .finished(reject(error, context))
     }

@@ -75,7 +75,11 @@ public struct HistoryRow: Sendable, Equatable {
   /// without a stored interval (the Go lockers') never beat, so nothing can judge them.
   func isStale(now: Timestamp?) -> Bool {
     guard status == RunStatus.running.rawValue, let heartbeatSeconds, let updatedAt, let now else { return false }
-    return updatedAt.nanosecondsSinceEpoch < now.nanosecondsSinceEpoch - 3 * heartbeatSeconds * 1_000_000_000
+    // Another writer may have stored any heartbeat: a lapse too long to compute never lapses.
+    let (lapse, overflow) = heartbeatSeconds.multipliedReportingOverflow(by: 3_000_000_000)
+    guard !overflow, heartbeatSeconds > 0 else { return false }
+    let (cutoff, under) = now.nanosecondsSinceEpoch.subtractingReportingOverflow(lapse)
+    return !under && updatedAt.nanosecondsSinceEpoch < cutoff
   }
 
   /// Start to finish; for a RUNNING row, start to the database's `now`; for a terminal row

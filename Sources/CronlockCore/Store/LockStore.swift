@@ -117,6 +117,8 @@ public protocol LockStore: AnyObject {
   /// claim given up on (a signal) cannot still commit once a lock it waits for is released.
   /// May block against a frozen server: callers bound the wait.
   func cancelInFlight()
+  /// Where the claim says each retry it makes (`info`, so only with --verbose); nil: nowhere.
+  var retryReporter: Reporter? { get set }
 
   /// Creates or adopts the table; idempotent and safe to run on many hosts at once; all or nothing.
   func migrate(_ options: MigrationOptions) throws(CronlockError) -> MigrationReport

@@ -10,6 +10,17 @@ public enum AttemptFailure: Sendable, Equatable {
   case final(CronlockError)
 }
 
+extension AttemptFailure {
+  /// What went wrong, for a line saying a retry comes.
+  public var problem: String {
+    switch self {
+    case .lost: "the slot is taken"
+    case .transient(let problem, _): problem
+    case .final(let error): error.message
+    }
+  }
+}
+
 /// The retry loop's decisions, as a value: failures and the time left in, the next step out.
 /// No clock and no I/O here, so every branch is unit-tested.
 public struct RetryDecision: Sendable {
@@ -22,7 +33,7 @@ public struct RetryDecision: Sendable {
     case fail(CronlockError)
   }
 
-  /// What the user gave as the whole budget (for the message when it runs out).
+  /// The whole budget, --connect-timeout (named in the message when it runs out).
   public let budget: TimeSpan
   /// What the caller is trying to do, for messages ("claim the slot").
   public let doing: String
@@ -50,7 +61,7 @@ public struct RetryDecision: Sendable {
       if mayHaveCommitted { readBackFirst = true }
       let pause = backoff.nextPause(using: &random)
       guard timeLeft > pause else {
-        return .fail(.unavailable("cannot \(doing): gave up after \(budget): \(problem)"))
+        return .fail(.unavailable("cannot \(doing): gave up after --connect-timeout \(budget): \(problem)"))
       }
       return .retry(after: pause, readBackFirst: readBackFirst)
     }

@@ -47,6 +47,9 @@ public final class PostgresLockStore: LockStore {
     canceller?.cancel()
   }
 
+  /// Says each retry of the claim (only with --verbose: `info`).
+  public var retryReporter: Reporter?
+
   /// The deadline for one statement of a subcommand: --connect-timeout from now.
   var statementDeadline: Deadline { .after(connectTimeout) }
 
@@ -82,7 +85,8 @@ public final class PostgresLockStore: LockStore {
         }
         return try PostgresClaim(table: table, request: request).run(on: connection, deadline: deadline)
       } catch {
-        switch retry.next(after: attemptFailure(error, doing: "claim the slot"), timeLeft: deadline.timeLeft) {
+        let failure = attemptFailure(error, doing: "claim the slot")
+        switch retry.next(after: failure, timeLeft: deadline.timeLeft) {
         case .lost:
           return Claim(outcome: .lost)
         case .fail(let failure):
@@ -90,6 +94,7 @@ public final class PostgresLockStore: LockStore {
           throw failure
         case .retry(let pause, _):
           disconnect()
+          retryReporter?.info("cannot claim the slot yet (\(failure.problem)); retrying in \(pause)")
           CronlockCore.pause(until: min(.after(pause), deadline))
         }
       }

@@ -49,22 +49,17 @@ public final class SQLiteLockStore: LockStore {
   }
 
   public func claim(_ request: ClaimRequest, deadline: Deadline) throws(CronlockError) -> Claim {
-    var retry = Backoff()
-    var random = SystemRandomNumberGenerator()
+    var retry = RetryDecision(budget: connectTimeout, doing: "claim the slot")
     var migrated = false
     while true {
       let connection = try connect(creating: true, deadline: deadline)
       // Waiting for the write lock is waiting for other claims to commit: --lock-timeout bounds it.
       let lockDeadline = min(deadline, .after(request.lockTimeout))
+      let failure: AttemptFailure
       do throws(SQLiteError) {
         return try SQLiteClaim(table: table, request: request)
           .run(on: connection, deadline: lockDeadline)
       } catch {
-        if error.isBusy {
-          throw deadline.hasPassed
-            ? .unavailable("gave up after --connect-timeout \(connectTimeout): \(location) stayed locked by another writer")
-            : .unavailable("cannot claim the slot: \(location) stayed locked by another writer for --lock-timeout \(request.lockTimeout)")
-        }
         // A missing table is made on first use: the first run on a new file needs no migrate. A
         // table that exists (gocron-gorm-lock's) is only changed by migrate, as on PostgreSQL.
         if SQLiteSchema.isMissingSchema(error), !migrated, (try? tableExists(on: connection, deadline: deadline)) == false {
@@ -72,16 +67,32 @@ public final class SQLiteLockStore: LockStore {
           _ = try migrate(on: connection, deadline: deadline)
           continue
         }
-        guard SQLiteSchema.isTransient(error) else { throw classify(error, doing: "claim the slot") }
-        // The next attempt reads the slot's row first, so a commit that did land is found.
+        failure = attemptFailure(error, request: request, deadline: deadline)
+      }
+      switch retry.next(after: failure, timeLeft: deadline.timeLeft) {
+      case .lost:
+        return Claim(outcome: .lost)
+      case .fail(let error):
+        throw error
+      case .retry(let pause, _):
+        // Every attempt reads the slot's row first, so a commit that did land is found.
         current = nil
-        let pause = retry.nextPause(using: &random)
-        guard deadline.timeLeft > pause else {
-          throw .unavailable("cannot claim the slot: gave up after --connect-timeout \(connectTimeout): \(error.message)")
-        }
-        CronlockCore.pause(until: .after(pause))
+        retryReporter?.info("cannot claim the slot yet (\(failure.problem)); retrying in \(pause)")
+        CronlockCore.pause(until: min(.after(pause), deadline))
       }
     }
+  }
+
+  /// How one failed claim attempt reads: a busy file past --lock-timeout is final (75), as
+  /// PostgreSQL's lock_timeout is.
+  private func attemptFailure(_ error: SQLiteError, request: ClaimRequest, deadline: Deadline) -> AttemptFailure {
+    if error.isBusy {
+      return .final(deadline.hasPassed
+        ? .unavailable("cannot claim the slot: gave up after --connect-timeout \(connectTimeout): \(location) stayed locked by another writer")
+        : .unavailable("cannot claim the slot: \(location) stayed locked by another writer for --lock-timeout \(request.lockTimeout)"))
+    }
+    return SQLiteSchema.isTransient(error) ? .transient(error.message, mayHaveCommitted: false)
+      : .final(classify(error, doing: "claim the slot"))
   }
 
   private func tableExists(on connection: SQLiteConnection, deadline: Deadline) throws(SQLiteError) -> Bool {
@@ -105,8 +116,8 @@ public final class SQLiteLockStore: LockStore {
       SET status = ?2, exit_code = ?3, signal = ?4, note = ?5, finished_at = ?6, updated_at = ?6
       WHERE id = ?1
       """
-    var retry = Backoff()
-    var random = SystemRandomNumberGenerator()
+    var retry = RetryDecision(budget: TimeSpan(nanoseconds: max(1, deadline.timeLeft.nanoseconds)),
+                              doing: "record the outcome")
     while true {
       let connection = try connect(creating: false, deadline: deadline)
       do throws(SQLiteError) {
@@ -115,17 +126,25 @@ public final class SQLiteLockStore: LockStore {
           .text(record.note), .text(Timestamp.now().sqliteText),
         ], deadline: deadline)
       } catch {
-        guard SQLiteSchema.isTransient(error) || error.isBusy else { throw classify(error, doing: "record the outcome") }
-        current = nil
-        let pause = retry.nextPause(using: &random)
-        guard deadline.timeLeft > pause else { throw classify(error, doing: "record the outcome") }
-        CronlockCore.pause(until: .after(pause))
-        continue
+        // An UPDATE by id is idempotent: a retry after a busy or broken attempt is safe.
+        let failure: AttemptFailure = SQLiteSchema.isTransient(error) || error.isBusy
+          ? .transient(error.message, mayHaveCommitted: true) : .final(classify(error, doing: "record the outcome"))
+        switch retry.next(after: failure, timeLeft: deadline.timeLeft) {
+        case .lost, .fail:
+          throw classify(error, doing: "record the outcome")
+        case .retry(let pause, _):
+          current = nil
+          CronlockCore.pause(until: min(.after(pause), deadline))
+          continue
+        }
       }
       guard connection.changes == 1 else { throw .internalFailure("the row is no longer in \(table)") }
       return
     }
   }
+
+  /// Says each retry of the claim (only with --verbose: `info`).
+  public var retryReporter: Reporter?
 
   public func closeConnection() {
     current = nil
