@@ -57,6 +57,12 @@ struct DocsTests {
     #expect(problems.isEmpty, "\(problems)")
   }
 
+  @Test("the packages' changelog has an entry for this version, the one scripts/package ships")
+  func changelogNamesVersion() throws {
+    let first = try file("packaging/changelog").split(separator: "\n").first.map(String.init)
+    #expect(first?.hasPrefix("cronlock (\(Version.current)) ") == true, "add an entry for \(Version.current) to packaging/changelog")
+  }
+
   @Test("install puts the binary, page and completions under PREFIX; uninstall removes them")
   func installAndUninstall() throws {
     let prefix = Scratch().path("prefix")
