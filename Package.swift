@@ -23,9 +23,11 @@ let package = Package(
     ),
     // posix_spawn cannot set PR_SET_PDEATHSIG in the child; fork + exec in C can.
     .target(name: "CSpawn"),
+    // The git commit, given by scripts/package as a C header so a plain build needs no git.
+    .target(name: "CBuildInfo"),
     .target(
       name: "CronlockCore",
-      dependencies: ["CLibPQ", "CSQLite", "CSpawn"]
+      dependencies: ["CLibPQ", "CSQLite", "CSpawn", "CBuildInfo"]
     ),
     .executableTarget(
       name: "cronlock",

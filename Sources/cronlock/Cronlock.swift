@@ -16,7 +16,7 @@ struct Cronlock: ParsableCommand {
 
       \(exitStatusHelp)
       """,
-    version: Version.current,
+    version: Version.description,
     subcommands: [Run.self, Migrate.self, List.self, Purge.self, Check.self],
     defaultSubcommand: Run.self
   )

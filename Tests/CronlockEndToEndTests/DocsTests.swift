@@ -60,6 +60,12 @@ struct DocsTests {
     #expect(problems.isEmpty, "\(problems)")
   }
 
+  @Test("the packages' changelog has an entry for this version, the one scripts/package ships")
+  func changelogNamesVersion() throws {
+    let first = try file("packaging/changelog").split(separator: "\n").first.map(String.init)
+    #expect(first?.hasPrefix("cronlock (\(Version.current)) ") == true, "add an entry for \(Version.current) to packaging/changelog")
+  }
+
   @Test("install puts the binary, page and completions under PREFIX; uninstall removes them")
   func installAndUninstall() throws {
     let prefix = Scratch().path("prefix")
@@ -73,7 +79,8 @@ struct DocsTests {
       #expect(FileManager.default.fileExists(atPath: prefix + "/" + path), "\(path)")
     }
     let version = Shell.run([prefix + "/bin/cronlock", "--version"])
-    #expect(version.stdout == Version.current + "\n")
+    #expect(version.stdout == Version.description + "\n")
+    #expect(version.stdout.hasPrefix(Version.current + " (commit "))
     let man = Shell.run(["/usr/bin/man", "-l", prefix + "/share/man/man1/cronlock.1"],
                         environment: environment.merging(["MANPAGER": "cat", "PAGER": "cat"]) { $1 })
     #expect(man.status == 0)
