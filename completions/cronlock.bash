@@ -188,7 +188,7 @@ _cronlock_run() {
     repeating_flags=()
     non_repeating_flags=(--no-overlap -v --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(-j --job --precision --schedule --tz --identifier --max-late --identifier-zone --max-skew --timeout --kill-after --heartbeat --on-db-error --lock-timeout --finish-timeout --worker --skip-exit-code --database --table --connect-timeout)
+    non_repeating_options=(-j --job --precision --schedule --tz --identifier --max-late --splay --identifier-zone --max-skew --timeout --kill-after --heartbeat --on-db-error --lock-timeout --finish-timeout --worker --skip-exit-code --database --table --connect-timeout)
     __cronlock_offer_flags_options -1
 
     # Offer option value completions
@@ -209,6 +209,9 @@ _cronlock_run() {
         return
         ;;
     '--max-late')
+        return
+        ;;
+    '--splay')
         return
         ;;
     '--identifier-zone')

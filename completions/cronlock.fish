@@ -23,7 +23,7 @@ function __cronlock_parse_tokens -S
         __cronlock_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'run'
-            __cronlock_parse_subcommand -r 1 'j/job=' 'precision=' 'schedule=' 'tz=' 'identifier=' 'max-late=' 'identifier-zone=' 'max-skew=' 'timeout=' 'kill-after=' 'heartbeat=' 'no-overlap' 'on-db-error=' 'lock-timeout=' 'finish-timeout=' 'worker=' 'skip-exit-code=' 'v/verbose' 'database=' 'table=' 'connect-timeout=' 'version' 'h/help'
+            __cronlock_parse_subcommand -r 1 'j/job=' 'precision=' 'schedule=' 'tz=' 'identifier=' 'max-late=' 'splay=' 'identifier-zone=' 'max-skew=' 'timeout=' 'kill-after=' 'heartbeat=' 'no-overlap' 'on-db-error=' 'lock-timeout=' 'finish-timeout=' 'worker=' 'skip-exit-code=' 'v/verbose' 'database=' 'table=' 'connect-timeout=' 'version' 'h/help'
         case 'migrate'
             __cronlock_parse_subcommand 0 'print-sql' 'resolve-duplicates=' 'v/verbose' 'database=' 'table=' 'connect-timeout=' 'version' 'h/help'
         case 'list'
@@ -101,6 +101,7 @@ complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_opti
 complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" tz' -l 'tz' -d 'Time zone of --schedule (IANA name). Default: $CRON_TZ, else the host\'s zone.' -rfka ''
 complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" identifier' -l 'identifier' -d 'Use this slot identifier instead of the time (e.g. a CI pipeline id).' -rfka ''
 complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" max-late' -l 'max-late' -d 'Do not run a slot that began more than this long ago: a late start (1ms to 366d).' -rfka ''
+complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" splay' -l 'splay' -d 'Wait a random time below this after reading the clock and before connecting, so a fleet firing at once does not reach the server in the same millisecond; the slot does not move (1ms to 1h).' -rfka ''
 complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" identifier-zone' -l 'identifier-zone' -d 'local names time slots on the host\'s wall clock like gocron-ent-lock; see the README\'s warnings (utc, local; default: utc).' -rfka 'utc local'
 complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" max-skew' -l 'max-skew' -d 'Warn when this host\'s clock and the database\'s differ by more (1ms to 36600d; default: 2s).' -rfka ''
 complete -c 'cronlock' -n '__cronlock_should_offer_completions_for_flags_or_options "cronlock run" timeout' -l 'timeout' -d 'Send SIGTERM to the command\'s process group after this long; exit 124 (1ms to 366d).' -rfka ''

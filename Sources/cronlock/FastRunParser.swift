@@ -57,6 +57,7 @@ extension RunArguments {
     case table.tz.long: tz = text
     case table.identifier.long: identifier = text
     case table.maxLate.long: guard let span = duration() else { return false }; maxLate = span
+    case table.splay.long: guard let span = duration() else { return false }; splay = span
     case table.identifierZone.long:
       guard let zone = Cronlock.IdentifierZone(rawValue: text) else { return false }
       identifierZone = zone

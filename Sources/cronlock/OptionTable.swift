@@ -163,6 +163,10 @@ enum RunOptionTable {
     "identifier-zone", value: .choice(Cronlock.IdentifierZone.allCases.map(\.rawValue)), valueName: "zone",
     default: identifierZoneDefault.rawValue,
     "local names time slots on the host's wall clock like gocron-ent-lock; see the README's warnings.")
+  static let splay = OptionSpec(
+    "splay", value: .duration(OptionRanges.hour), valueName: "duration",
+    "Wait a random time below this after reading the clock and before connecting, so a fleet firing "
+      + "at once does not reach the server in the same millisecond; the slot does not move.")
   static let maxSkew = OptionSpec(
     "max-skew", value: .duration(OptionRanges.century), valueName: "duration", default: maxSkewDefault.description,
     "Warn when this host's clock and the database's differ by more.")
@@ -207,8 +211,8 @@ enum RunOptionTable {
   static let connection = [database, table, connectTimeout]
   /// Every option `run` takes, in help's order, connection options last.
   static let all = [
-    job, precision, schedule, tz, identifier, maxLate, identifierZone, maxSkew, timeout, killAfter, heartbeat, noOverlap,
-    onDbError, lockTimeout, finishTimeout, worker, skipExitCode, verbose,
+    job, precision, schedule, tz, identifier, maxLate, identifierZone, splay, maxSkew, timeout, killAfter, heartbeat,
+    noOverlap, onDbError, lockTimeout, finishTimeout, worker, skipExitCode, verbose,
   ] + connection
 }
 

@@ -43,6 +43,10 @@ extension Cronlock {
             help: RunOptionTable.maxLate.help, transform: OptionSpec.duration)
     var maxLate: TimeSpan?
 
+    @Option(name: RunOptionTable.splay.name, parsing: .unconditional,
+            help: RunOptionTable.splay.help, transform: OptionSpec.duration)
+    var splay: TimeSpan?
+
     @Option(name: RunOptionTable.identifierZone.name,
             help: RunOptionTable.identifierZone.help, completion: RunOptionTable.identifierZone.completion,
             transform: OptionSpec.choice)
@@ -100,7 +104,7 @@ extension Cronlock {
     var arguments: RunArguments {
       RunArguments(
         job: job, precision: precision, schedule: schedule, tz: tz, identifier: identifier, maxLate: maxLate,
-        identifierZone: identifierZone, maxSkew: maxSkew, timeout: timeout, killAfter: killAfter,
+        splay: splay, identifierZone: identifierZone, maxSkew: maxSkew, timeout: timeout, killAfter: killAfter,
         heartbeat: heartbeat, noOverlap: noOverlap, onDbError: onDbError, lockTimeout: lockTimeout,
         finishTimeout: finishTimeout, worker: worker, skipExitCode: skipExitCode,
         verbose: verbose, connection: connection.settings,

@@ -9,6 +9,7 @@ struct RunArguments: Equatable {
   var tz: String?
   var identifier: String?
   var maxLate: TimeSpan?
+  var splay: TimeSpan?
   var identifierZone: Cronlock.IdentifierZone = RunOptionTable.identifierZoneDefault
   var maxSkew: TimeSpan = RunOptionTable.maxSkewDefault
   var timeout: TimeSpan?
@@ -37,7 +38,8 @@ struct RunArguments: Equatable {
     if killAfter != nil && timeout == nil { return "--kill-after goes with --timeout" }
     let table = RunOptionTable.self
     return [
-      table.precision.problem(precision), table.maxLate.problem(maxLate), table.maxSkew.problem(maxSkew),
+      table.precision.problem(precision), table.maxLate.problem(maxLate), table.splay.problem(splay),
+      table.maxSkew.problem(maxSkew),
       table.timeout.problem(timeout), table.killAfter.problem(killAfter), table.heartbeat.problem(heartbeat),
       table.lockTimeout.problem(lockTimeout), table.finishTimeout.problem(finishTimeout),
       table.skipExitCode.problem(Int(skipExitCode)), connection.problem,
@@ -85,6 +87,7 @@ struct RunArguments: Equatable {
     options.finishBudget = finishTimeout
     options.lockTimeout = lockTimeout
     options.noOverlap = noOverlap
+    options.splay = splay
     options.onDatabaseError = onDbError
     return options
   }

@@ -231,4 +231,36 @@ struct RunnerTests {
     unlink(started)
     _ = ran(file)
   }
+
+  @Test("--splay waits before the claim, and a signal during it ends the run at once with nothing claimed")
+  func splayInterrupted() {
+    let store = ScriptedStore()
+    var claims = 0
+    store.onClaim = { _, _ in
+      claims += 1
+      return Claim(outcome: .won(runID: 2))
+    }
+    let file = marker()
+    var options = options("exit 0", marker: file)
+    options.splay = .seconds(60)
+    let runnerThread = RunnerThread(runner(options, store))
+    freeze(for: 0.3)  // the scenario: the runner is inside its splay
+    pthread_kill(runnerThread.thread, SIGTERM)
+    let run = runnerThread.wait()
+    #expect(run.status == 128 + SIGTERM)
+    #expect(run.seconds < slack, "the splay is cut short by the signal")
+    #expect(claims == 0 && !ran(file))
+  }
+
+  @Test("a short --splay delays the claim by less than itself; the run then goes on as usual")
+  func splayThenRun() {
+    let store = ScriptedStore()
+    let file = marker()
+    var options = options("exit 0", marker: file)
+    options.splay = .milliseconds(300)
+    let run = RunnerThread(runner(options, store)).wait()
+    #expect(run.status == 0)
+    #expect(ran(file))
+    #expect(store.finished.first?.status == .finished)
+  }
 }

@@ -43,6 +43,8 @@ public struct RunOptions: Sendable {
   public var finishBudget = TimeSpan.seconds(60)
   public var lockTimeout = TimeSpan.seconds(5)
   public var noOverlap = false
+  /// Wait a random time in [0, splay) after reading the clock, before connecting (--splay).
+  public var splay: TimeSpan?
   public var onDatabaseError = DatabaseErrorPolicy.fail
 
   public init(job: String, slotRule: SlotRule, worker: String, skipExitCode: Int32, command: ChildCommand,

@@ -52,6 +52,17 @@ public struct Runner {
       reporter.info("\(context): started \(late) after the slot began (more than --max-late); not running")
       return options.skipExitCode
     }
+    if let splay = options.splay {
+      let end = Deadline.after(Self.randomDelay(below: splay))
+      var waited = inbox.wait(for: nil, until: end)
+      while waited == .ready && !end.hasPassed { waited = inbox.wait(for: nil, until: end) }  // SIGCHLD: not ours to end
+      if waited == .signal {
+        // Nothing is claimed yet: a forwarded signal just ends the run.
+        let signal = inbox.firstSignal ?? SIGTERM
+        reporter.info("\(context): stopped by signal \(signal) during --splay")
+        return 128 + signal
+      }
+    }
     let request = ClaimRequest(
       job: options.job, slot: slot, worker: options.worker, pid: getpid(), command: options.command.name,
       runToken: Self.makeRunToken(), lockTimeout: options.lockTimeout, heartbeat: options.supervision.heartbeat,
@@ -248,6 +259,11 @@ public struct Runner {
     }
     reporter.error("\(context): run \(runID) is still RUNNING in the table; its outcome (\(record.status.rawValue)) "
       + "was not recorded: \(failure)")
+  }
+
+  /// A uniformly random time in [0, span).
+  static func randomDelay(below span: TimeSpan) -> TimeSpan {
+    TimeSpan(nanoseconds: span.nanoseconds > 0 ? Int64.random(in: 0..<span.nanoseconds) : 0)
   }
 
   /// 128 random bits, hex: identifies this claim if its commit is not acknowledged.
