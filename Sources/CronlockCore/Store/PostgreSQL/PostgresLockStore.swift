@@ -12,7 +12,8 @@ public final class PostgresLockStore: LockStore {
       throw .configuration("invalid database URL: \(url.scrub(PostgresError.oneLine(complaint)))")
     }
     self.url = url
-    self.table = table
+    // Never through search_path (TableName): every statement names the schema.
+    self.table = table.qualified
     self.connectTimeout = connectTimeout
   }
 

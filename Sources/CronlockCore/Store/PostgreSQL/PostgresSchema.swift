@@ -96,6 +96,12 @@ extension PostgresLockStore {
   /// Creates or adopts the table; idempotent and safe to run concurrently.
   public func migrate() throws(CronlockError) -> MigrationReport {
     let schema = PostgresSchema(table: table)
+    if let elsewhere = try tableOnlySearchPathFinds() {
+      // The Go lockers' table may be that one: a second table would split the claims.
+      throw .configuration(
+        "table \(table) does not exist, but search_path finds \(elsewhere); cronlock never resolves its table "
+          + "through search_path: pass --table \(elsewhere) to use that one, or --table \(table) to create a new one")
+    }
     do throws(PostgresError) {
       // One connection for the whole transaction: never reconnect halfway through it.
       let connection = try self.connection
@@ -118,6 +124,23 @@ extension PostgresLockStore {
         if connection.isHealthy { _ = try? connection.execute("ROLLBACK") }
         throw error
       }
+    } catch {
+      throw classifyMigration(error)
+    }
+  }
+
+  /// For a table named without a schema that does not exist in `public`: the non-temporary
+  /// table search_path finds by that name instead, if any.
+  func tableOnlySearchPathFinds() throws(CronlockError) -> String? {
+    guard table.schemaIsDefault else { return nil }
+    do throws(PostgresError) {
+      return try connection.execute(
+        """
+        SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.oid = to_regclass($2) AND c.relpersistence <> 't' AND to_regclass($1) IS NULL
+        """, [table.quoted, table.quotedUnqualified]
+      ).value(row: 0, column: 0)
     } catch {
       throw classifyMigration(error)
     }
