@@ -55,9 +55,10 @@ final class HALab: Sendable {
     ports = (environment["HA_LAB_PORTS"] ?? "").split(separator: ",").map(String.init)
   }
 
+  /// Stops the lab; a failure is the test's, not a crash of the whole run.
   func stop() {
     let result = Shell.run([HALab.script, "stop", directory.path])
-    precondition(result.status == 0, "ha-lab stop failed: \(result.stderr)")
+    if result.status != 0 { Issue.record("ha-lab stop failed: \(result.stderr)") }
   }
 
   /// SIGKILLs the primary's postmaster and waits until Patroni promotes the other member.
@@ -65,6 +66,20 @@ final class HALab: Sendable {
     let result = Shell.run([HALab.script, "failover", directory.path, "--timeout", "60"])
     precondition(result.status == 0, "ha-lab failover failed: \(result.stderr)")
     return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// Whether `block` can work here: it needs root and iptables.
+  static var canBlock: Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/iptables") }
+
+  /// Drops the WAL the primary streams to its replicas (connections stay up) until `unblock`.
+  func block() {
+    let result = Shell.run([HALab.script, "block", directory.path])
+    precondition(result.status == 0, "ha-lab block failed: \(result.stderr)")
+  }
+
+  func unblock() {
+    let result = Shell.run([HALab.script, "unblock", directory.path])
+    precondition(result.status == 0, "ha-lab unblock failed: \(result.stderr)")
   }
 
   /// The multi-host conninfo with target_session_attrs=read-write: whichever member is primary.

@@ -4,7 +4,8 @@ import Testing
 /// On a real Patroni cluster (scripts/ha-lab): a synchronous failover in the middle of a run,
 /// and what `check` says of synchronous, asynchronous and standby members. Each suite starts
 /// its own two-member lab (about 20 s); the suites run in parallel.
-@Suite("high availability: a synchronous Patroni failover mid-run", .enabled(if: HALab.available, HALab.skipReason))
+@Suite("high availability: a synchronous Patroni failover mid-run", .serialized,
+       .enabled(if: HALab.available, HALab.skipReason))
 struct SynchronousFailoverTests {
   @Test("the finish lands on the new primary within --finish-timeout, the slot is not run again, run ids keep growing")
   func failoverMidRun() throws {
@@ -60,6 +61,38 @@ struct SynchronousFailoverTests {
   }
 }
 
+extension SynchronousFailoverTests {
+  /// PostgreSQL answers a commit whose wait for the synchronous standby was cancelled with
+  /// success and a WARNING ("canceling wait for synchronous replication … the transaction has
+  /// already committed locally, but might not have been replicated"). cronlock cancels a claim
+  /// at its deadline, takes that answer as a win and runs the command; a failover to the
+  /// standby, which Patroni still lists as synchronous, then loses the claim and the slot runs
+  /// again. The fix belongs in the claim path (README, High availability): until then this is
+  /// a known issue, and the test fails once it is fixed, to be unwrapped.
+  @Test("a claim whose wait for the synchronous standby was cancelled is not run twice across a failover",
+        .enabled(if: HALab.canBlock, "skipped: needs root and iptables to cut the replication stream"))
+  func cancelledSynchronousWait() throws {
+    let lab = HALab(.sync)
+    defer { lab.stop() }
+    let table = "ha_\(UUID().uuidString.prefix(8).lowercased())"
+    let migrated = lab.run(["migrate", "--table", table])
+    try #require(migrated.status == 0, "\(migrated.stderr)")
+    let scratch = Scratch()
+    let slot = ["run", "--job", "sync-wait", "--identifier", "s1", "--table", table, "--skip-exit-code", "3"]
+    lab.block()
+    // The commit waits for a standby that no longer hears the primary; cronlock gives up at 3 s.
+    let first = lab.run(slot + ["--connect-timeout", "3s", "--finish-timeout", "2s", "--"] + scratch.markingChild)
+    // Within wal_sender_timeout (60 s): the standby still counts as synchronous, and is promoted.
+    #expect(lab.failover().contains(" -> "))
+    lab.unblock()
+    let second = lab.run(slot + ["--"] + scratch.markingChild)
+    withKnownIssue("a claim whose synchronous-replication wait was cancelled counts as won (claim path)") {
+      #expect(scratch.markerLines.count <= 1,
+              "ran \(scratch.markerLines.count) times; first exited \(first.status) (\(first.stderr)), second \(second.status)")
+    }
+  }
+}
+
 @Suite("high availability: check against an asynchronous Patroni cluster", .enabled(if: HALab.available, HALab.skipReason))
 struct AsynchronousCheckTests {
   @Test("the primary: ready with a named replication warning; the standby: not ready (78)")
@@ -89,5 +122,21 @@ struct AsynchronousCheckTests {
       }
     }
     #expect(verdicts.sorted() == [0, 78], "\(verdicts)")
+
+    // The warning is true: a claim the primary acknowledged before its standby had it is lost
+    // at the failover, and the slot runs again, with the same CRONLOCK_RUN_ID.
+    guard HALab.canBlock else { return }
+    let scratch = Scratch()
+    let slot = ["run", "--job", "async-loss", "--identifier", "s1", "--table", table, "--"] + scratch.markingChild
+    lab.block()
+    let first = lab.run(slot)
+    #expect(first.status == 0, "\(first.stderr)")
+    #expect(lab.failover().contains(" -> "))
+    lab.unblock()
+    let second = lab.run(slot)
+    #expect(second.status == 0, "\(second.stderr)")
+    let ids = scratch.markerLines.map { $0.split(separator: " ").last.map(String.init) ?? "" }
+    #expect(ids.count == 2, "the slot ran twice: \(scratch.markerLines)")
+    #expect(Set(ids).count == 1, "with the same run id: \(ids)")
   }
 }
