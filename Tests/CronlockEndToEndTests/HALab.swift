@@ -61,10 +61,14 @@ final class HALab: Sendable {
     if result.status != 0 { Issue.record("ha-lab stop failed: \(result.stderr)") }
   }
 
-  /// SIGKILLs the primary's postmaster and waits until Patroni promotes the other member.
-  func failover() -> String {
-    let result = Shell.run([HALab.script, "failover", directory.path, "--timeout", "60"])
-    precondition(result.status == 0, "ha-lab failover failed: \(result.stderr)")
+  /// SIGKILLs the primary's postmaster and waits until Patroni promotes the other member:
+  /// `OLD -> NEW`, or nil (an issue recorded) when none was promoted in time.
+  func failover() -> String? {
+    let result = Shell.run([HALab.script, "failover", directory.path, "--timeout", "90"])
+    guard result.status == 0 else {
+      Issue.record("ha-lab failover failed: \(result.stderr)")
+      return nil
+    }
     return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
