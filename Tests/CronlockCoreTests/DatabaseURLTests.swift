@@ -61,6 +61,20 @@ struct DatabaseURLTests {
     #expect(try TableName(parsing: name).quoted == quoted)
   }
 
+  @Test("PostgreSQL's table: a name without a schema is in public, never resolved through search_path", arguments: [
+    ("cron_job_locks", "\"public\".\"cron_job_locks\"", "public.cron_job_locks", true),
+    ("ops.locks", "\"ops\".\"locks\"", "ops.locks", false),
+    ("public.cron_job_locks", "\"public\".\"cron_job_locks\"", "public.cron_job_locks", false),
+  ])
+  func qualifiesTables(name: String, quoted: String, described: String, defaulted: Bool) throws {
+    let table = try TableName(parsing: name).qualified
+    #expect(table.quoted == quoted)
+    #expect(table.description == described)
+    #expect(table.schemaIsDefault == defaulted)
+    #expect(table.quotedUnqualified == "\"\(table.name)\"")
+    #expect(table == (try TableName(parsing: described)), "the same table however it was named")
+  }
+
   @Test("bad table names are usage errors", arguments: ["", "a.b.c", ".t", "s.", String(repeating: "t", count: 64)])
   func refusesTables(name: String) {
     #expect(throws: CronlockError.self) { try TableName(parsing: name) }

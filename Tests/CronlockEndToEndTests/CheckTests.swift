@@ -27,7 +27,7 @@ struct CheckTests {
       #expect(report["role"] as? String == "postgres")
       #expect(checks.compactMap { $0["name"] as? String } == [
         "table", "unique-index", "columns", "privilege-select", "privilege-insert", "privilege-update", "privilege-delete",
-        "synchronous-commit", "clock-skew",
+        "row-level-security", "standby", "read-only", "replication", "synchronous-commit", "clock-skew",
       ])
     case .sqlite:
       #expect(report["role"] as? String == String(cString: getpwuid(geteuid()).pointee.pw_name), "the file's user")

@@ -111,7 +111,7 @@ struct MigrateTests {
     let result = CronlockBinary.run(["migrate", "--print-sql", "--table", table, "--database", "host=/nonexistent"])
     #expect(result.status == 0)
     #expect(result.stdout.hasPrefix("BEGIN;\n"))
-    #expect(result.stdout.contains("CREATE TABLE IF NOT EXISTS \"\(table)\""))
+    #expect(result.stdout.contains("CREATE TABLE IF NOT EXISTS \"public\".\"\(table)\""), "named with its schema")
     #expect(result.stdout.hasSuffix("COMMIT;\n"))
     #expect(try server.query("SELECT to_regclass($1)", [table]) == [[nil]])
   }

@@ -41,7 +41,6 @@ struct PurgeTests {
         arguments: Backend.allCases)
   func boundaries(backend: Backend) throws {
     let database = try TestDatabase.fresh(backend)
-    let table = database.table
     let hour = 3600
     var kept: Set<String> = []
     var doomed: Set<String> = []
@@ -61,13 +60,13 @@ struct PurgeTests {
 
     let dryRun = purge(database, ["--ttl", "1h", "--dry-run", "-v"])
     #expect(dryRun.status == 0, "\(dryRun.stderr)")
-    #expect(dryRun.stdout == "would delete 6 rows from \(table)\n")
+    #expect(dryRun.stdout == "would delete 6 rows from \(database.shownTable)\n")
     #expect(try ids(database) == kept.union(doomed), "--dry-run deletes nothing")
 
     let result = purge(database, ["--ttl", "1h", "-v"])
     #expect(result.status == 0)
     #expect(result.stdout.isEmpty)
-    #expect(result.stderr == "cronlock: deleted 6 rows from \(table)\n")
+    #expect(result.stderr == "cronlock: deleted 6 rows from \(database.shownTable)\n")
     #expect(try ids(database) == kept)
 
     let again = purge(database, ["--ttl", "1h"])
@@ -82,9 +81,9 @@ struct PurgeTests {
     try insert(database, job: "a", identifier: "2", status: "FAILED", updatedAgo: 7200, slotEndsIn: -7200)
     let other = try insert(database, job: "b", identifier: "1", status: "FINISHED", updatedAgo: 7200, slotEndsIn: nil)
     #expect(purge(database, ["--ttl", "1h", "--job", "b", "--dry-run"]).stdout
-      == "would delete 1 row of job 'b' from \(database.table)\n")
+      == "would delete 1 row of job 'b' from \(database.shownTable)\n")
     let result = purge(database, ["--ttl", "1h", "-j", "a", "-v"])
-    #expect(result.stderr == "cronlock: deleted 2 rows of job 'a' from \(database.table)\n")
+    #expect(result.stderr == "cronlock: deleted 2 rows of job 'a' from \(database.shownTable)\n")
     #expect(try ids(database) == [other])
   }
 
@@ -123,9 +122,9 @@ struct PurgeTests {
       SELECT count(*) FROM "\(table)" WHERE status <> 'RUNNING' AND slot_end IS NULL
       """)[0][0]!
     #expect(Int(expected)! > 2 * PurgeRequest.defaultBatchSize)
-    #expect(purge(database, ["--ttl", "1h", "--dry-run"]).stdout == "would delete \(expected) rows from \(table)\n")
+    #expect(purge(database, ["--ttl", "1h", "--dry-run"]).stdout == "would delete \(expected) rows from \(database.shownTable)\n")
     let result = purge(database, ["--ttl", "1h", "-v"])
-    #expect(result.stderr == "cronlock: deleted \(expected) rows from \(table)\n")
+    #expect(result.stderr == "cronlock: deleted \(expected) rows from \(database.shownTable)\n")
     let left = try database.query("""
       SELECT count(*), count(CASE WHEN status = 'RUNNING' OR slot_end IS NOT NULL THEN 1 END) FROM "\(table)"
       """)[0]
@@ -173,7 +172,7 @@ struct PurgeTests {
     #expect(dryRun.stdout.hasPrefix("would delete 0 rows from \(database.table); a row goes once it is FINISHED"))
     #expect(dryRun.stdout.contains("its slot ended over 1h ago"), "the reason: the slot's grace hour")
     let result = purge(database, ["--ttl", "1h", "-v"])
-    #expect(result.stderr.hasPrefix("cronlock: deleted 0 rows from \(database.table); a row goes once"))
+    #expect(result.stderr.hasPrefix("cronlock: deleted 0 rows from \(database.shownTable); a row goes once"))
     #expect(result.stderr.split(separator: "\n").count == 1)
     let late = database.run(yearly)
     #expect(late.status == 0)
@@ -188,7 +187,7 @@ struct PurgeTests {
     let pipeline = ["--job", "deploy", "--identifier", "ci-42", "--"] + scratch.markingChild
     #expect(database.run(pipeline).status == 0)
     try database.execute("UPDATE \"\(database.table)\" SET updated_at = $1", [TestDatabase.ago(2 * 3600)])
-    #expect(purge(database, ["--ttl", "1h", "-v"]).stderr == "cronlock: deleted 1 row from \(database.table)\n")
+    #expect(purge(database, ["--ttl", "1h", "-v"]).stderr == "cronlock: deleted 1 row from \(database.shownTable)\n")
     #expect(database.run(pipeline).status == 0)
     #expect(scratch.markerLines.count == 2)
     let help = CronlockBinary.run(["purge", "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")

@@ -37,6 +37,10 @@ struct TestDatabase {
     }
   }
 
+  /// The table as cronlock's messages name it: schema-qualified in PostgreSQL (a name without
+  /// a schema is in `public`), plain in SQLite, which has no schemas.
+  var shownTable: String { backend == .postgres ? "public.\(table)" : table }
+
   /// The file of an SQLite database.
   var path: String? { url.map { String($0.dropFirst("sqlite:".count)) } }
 

@@ -31,7 +31,8 @@ public final class PostgresLockStore: LockStore {
       }
     }
     self.url = url
-    self.table = table
+    // Never through search_path (TableName): every statement names the schema.
+    self.table = table.qualified
     self.connectTimeout = connectTimeout
     pthread_mutex_init(&cancellerLock, nil)
   }

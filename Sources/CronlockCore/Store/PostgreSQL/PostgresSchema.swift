@@ -100,6 +100,12 @@ extension PostgresLockStore {
   /// Creates or adopts the table in one transaction; idempotent and safe to run concurrently.
   /// Either all of it lands or none: a refusal (duplicates, index names others own) rolls back.
   public func migrate(_ options: MigrationOptions) throws(CronlockError) -> MigrationReport {
+    if let elsewhere = try tableOnlySearchPathFinds() {
+      // The Go lockers' table may be that one: a second table would split the claims.
+      throw .configuration(
+        "table \(table) does not exist, but search_path finds \(elsewhere); cronlock never resolves its table "
+          + "through search_path: pass --table \(elsewhere) to use that one, or --table \(table) to create a new one")
+    }
     let connection: Connection
     // The whole migration has --connect-timeout; its DDL also gives up waiting for locks
     // (another migrate, a long transaction on the table) inside the server by then.
@@ -171,6 +177,23 @@ extension PostgresLockStore {
   {
     let result = try connection.execute(schema.duplicatesQuery, deadline: deadline)
     return Duplicates(rows: (0..<result.rowCount).map { HistoryRow(record: result.record($0), time: { _ in nil }, now: nil) })
+  }
+
+  /// For a table named without a schema that does not exist in `public`: the non-temporary
+  /// table search_path finds by that name instead, if any.
+  func tableOnlySearchPathFinds() throws(CronlockError) -> String? {
+    guard table.schemaIsDefault else { return nil }
+    do throws(PostgresError) {
+      return try connection.execute(
+        """
+        SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.oid = to_regclass($2) AND c.relpersistence <> 't' AND to_regclass($1) IS NULL
+        """, [table.quoted, table.quotedUnqualified], deadline: statementDeadline
+      ).value(row: 0, column: 0)
+    } catch {
+      throw classifyMigration(error)
+    }
   }
 
   func hasUniqueIndex(on connection: Connection, deadline: Deadline) throws(PostgresError) -> Bool {
