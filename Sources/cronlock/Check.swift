@@ -7,12 +7,17 @@ extension Cronlock {
       abstract: "Say whether the lock table is ready for 'run' on this host (for CI smoke tests).",
       usage: "cronlock check [--format <format>] [--max-skew <duration>]\n[<connection options>]",
       discussion: """
-        Connects and checks the table, its unique index on (job_name, job_identifier) (found by \
-        catalog), cronlock's columns, this role's privileges (SELECT, INSERT, UPDATE for run; \
-        DELETE for purge), the server's synchronous_commit and the clock skew. For an sqlite: \
-        URL it checks the file system (not a network one), that this user may write the file \
-        and its directory, and the table, which the first run creates if it is missing. Exits \
-        0 when everything run needs holds, 78 when the configuration does not, 75 when the \
+        Connects exactly as run would and checks, a line each: the table, schema-qualified \
+        (a name without a schema is in public, never found through search_path; a table \
+        search_path would find instead is a warning), its unique index on (job_name, \
+        job_identifier) (found by catalog), cronlock's columns, this role's privileges \
+        (SELECT, INSERT, UPDATE for run; DELETE for purge), row-level security on the table, \
+        whether the session is on a standby or read-only, replication (streaming standbys that \
+        are all asynchronous are a warning: a failover can run a slot twice), the server's \
+        synchronous_commit and the clock skew. For an sqlite: URL it checks the file system \
+        (not a network one), that this user may write the file and its directory, and the \
+        table, which the first run creates if it is missing. Exits 0 when everything run needs \
+        holds (warnings do not change it), 78 when the configuration does not, 75 when the \
         server cannot be reached.
         """
     )
