@@ -64,11 +64,10 @@ struct SynchronousFailoverTests {
 extension SynchronousFailoverTests {
   /// PostgreSQL answers a commit whose wait for the synchronous standby was cancelled with
   /// success and a WARNING ("canceling wait for synchronous replication … the transaction has
-  /// already committed locally, but might not have been replicated"). cronlock cancels a claim
-  /// at its deadline, takes that answer as a win and runs the command; a failover to the
-  /// standby, which Patroni still lists as synchronous, then loses the claim and the slot runs
-  /// again. The fix belongs in the claim path (README, High availability): until then this is
-  /// a known issue, and the test fails once it is fixed, to be unwrapped.
+  /// already committed locally, but might not have been replicated"). cronlock gives up on a
+  /// claim at its deadline without reading that answer (75, not run), and takes no claim
+  /// answered with a WARNING as a win; a failover to the standby, which never had the claim,
+  /// then lets the slot run at most once.
   @Test("a claim whose wait for the synchronous standby was cancelled is not run twice across a failover",
         .enabled(if: HALab.canBlock, "skipped: needs root and iptables to cut the replication stream"))
   func cancelledSynchronousWait() throws {
@@ -87,10 +86,9 @@ extension SynchronousFailoverTests {
     lab.unblock()
     try #require(moved != nil)
     let second = lab.run(slot + ["--"] + scratch.markingChild)
-    withKnownIssue("a claim whose synchronous-replication wait was cancelled counts as won (claim path)") {
-      #expect(scratch.markerLines.count <= 1,
-              "ran \(scratch.markerLines.count) times; first exited \(first.status) (\(first.stderr)), second \(second.status)")
-    }
+    #expect(first.status == 75, "a claim whose commit was not confirmed in time is a visible miss: \(first.stderr)")
+    #expect(scratch.markerLines.count <= 1,
+            "ran \(scratch.markerLines.count) times; first exited \(first.status) (\(first.stderr)), second \(second.status)")
   }
 }
 

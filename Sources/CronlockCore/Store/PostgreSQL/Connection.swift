@@ -11,6 +11,17 @@ public final class Connection {
   /// The connection string's password, scrubbed from every error this connection reports.
   private let secrets: Secrets
 
+  /// The WARNINGs the server sent since the last `takeWarnings()`. The one that matters: a
+  /// commit whose wait for a synchronous standby was cancelled answers success with a WARNING
+  /// ("canceling wait for synchronous replication") — committed here, maybe not replicated.
+  private var warnings: [String] = []
+
+  /// The warnings received so far, forgotten once taken.
+  public func takeWarnings() -> [String] {
+    defer { warnings.removeAll() }
+    return warnings
+  }
+
   /// Asks the server to cancel this connection's statement in flight; any thread may use it.
   public let canceller: Canceller?
 
@@ -19,7 +30,14 @@ public final class Connection {
     self.secrets = secrets
     canceller = PQgetCancel(handle).map(Canceller.init)
     // Quiet by default: libpq would print NOTICEs (e.g. "relation already exists") on stderr.
-    PQsetNoticeProcessor(handle, { _, _ in }, nil)
+    // WARNINGs are kept: one during a claim means its commit is not confirmed (see `warnings`).
+    PQsetNoticeReceiver(handle, { context, result in
+      guard let context, let result,
+        let severity = PQresultErrorField(result, cronlock_diag_severity()), String(cString: severity) == "WARNING"
+      else { return }
+      let connection = Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue()
+      connection.warnings.append(PQresultErrorField(result, cronlock_diag_message()).map { String(cString: $0) } ?? "")
+    }, Unmanaged.passUnretained(self).toOpaque())
   }
 
   deinit {

@@ -6,6 +6,20 @@ struct PostgresClaim {
   let request: ClaimRequest
 
   func run(on connection: Connection, deadline: Deadline) throws(PostgresError) -> Claim {
+    _ = connection.takeWarnings()
+    return try confirmed(claim(on: connection, deadline: deadline), on: connection)
+  }
+
+  /// A won claim whose commit came with a WARNING is not a win: the server says the commit
+  /// may not have reached the synchronous standby (its wait was cancelled), so a failover
+  /// could lose the row and another host run the slot. The outcome is unknown: 75.
+  private func confirmed(_ claim: Claim, on connection: Connection) throws(PostgresError) -> Claim {
+    let warnings = connection.takeWarnings()
+    guard case .won = claim.outcome, let warning = warnings.first else { return claim }
+    throw PostgresError(kind: .unconfirmed, message: warning, scrubbing: .none)
+  }
+
+  private func claim(on connection: Connection, deadline: Deadline) throws(PostgresError) -> Claim {
     guard request.noOverlap else {
       return try decode(connection.execute(statement(checkingOverlap: false), parameters,
                                            deadline: deadline))

@@ -11,6 +11,9 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     case server
     /// The deadline came before the answer: the statement may or may not have run.
     case timedOut
+    /// The statement committed, but the server warned the commit may not be durable (a wait
+    /// for a synchronous standby was cancelled): it may be lost at a failover.
+    case unconfirmed
   }
 
   public let kind: Kind

@@ -186,6 +186,9 @@ public final class PostgresLockStore: LockStore {
     switch error.kind {
     case .timedOut, .connectionLost:
       return .transient(detail, mayHaveCommitted: true)
+    case .unconfirmed:
+      // Reading the row back would find it — on this server, which may not survive a failover.
+      return .final(classify(error, doing: what))
     case .connectionFailed:
       return isTransient(error) ? .transient("cannot connect to the database: \(detail)", mayHaveCommitted: false)
         : .final(classify(error, doing: what))
@@ -199,6 +202,7 @@ public final class PostgresLockStore: LockStore {
   func isTransient(_ error: PostgresError) -> Bool {
     switch error.kind {
     case .connectionLost, .timedOut: return true
+    case .unconfirmed: return false
     case .connectionFailed:
       return !error.authenticationFailed && !Self.looksLikeConfiguration(url?.scrub(error.message) ?? error.message)
     case .server:
@@ -223,6 +227,10 @@ public final class PostgresLockStore: LockStore {
   /// Maps a failure to an exit status (failure-modes.md, "What the claim does").
   func classify(_ error: PostgresError, doing what: String) -> CronlockError {
     let detail = url?.scrub(error.message) ?? error.message
+    if error.kind == .unconfirmed {
+      return .unavailable("cannot \(what): the server committed it but warned '\(detail)': it may not have reached "
+        + "the synchronous standby, so a failover could lose it; the outcome is unknown")
+    }
     if error.kind == .timedOut {
       return .unavailable("cannot \(what): the database did not answer within --connect-timeout \(connectTimeout)")
     }
