@@ -74,7 +74,9 @@ struct MigrateFinishesTests {
     #expect(try indexes(database) == [1, 2])
 
     let blocked = try TestDatabase.fresh(backend, migrated: false)
-    let blockedTable = try TableName(parsing: blocked.table)
+    // PostgreSQL names the table with its schema (public), which its derived index names hash.
+    let blockedTable = backend == .postgres ? try TableName(parsing: blocked.table).qualified
+      : try TableName(parsing: blocked.table)
     if backend == .sqlite { _ = try SQLiteConnection.open(path: blocked.path!, create: true) }
     try blocked.execute("CREATE TABLE \"other_\(blocked.table)\" (a text)")
     for name in LockIndex.secondary[1].candidateNames(for: blockedTable) {

@@ -84,10 +84,10 @@ struct MigrateTests {
     let result = CronlockBinary.run(["migrate", "-v", "--table", table])
     #expect(result.status == 0)
     #expect(result.stderr.contains("created the unique index"))
-    #expect(result.stderr.contains("table \(table) exists; added cronlock's missing columns"), "\(result.stderr)")
+    #expect(result.stderr.contains("table public.\(table) exists; added cronlock's missing columns"), "\(result.stderr)")
     #expect(try uniqueIndexes(table) == 1)
     let again = CronlockBinary.run(["migrate", "-v", "--table", table])
-    #expect(again.stderr == "cronlock: table \(table) is up to date; nothing to add\n", "not 'added what was missing'")
+    #expect(again.stderr == "cronlock: table public.\(table) is up to date; nothing to add\n", "not 'added what was missing'")
     #expect(try server.query("SELECT data_type FROM information_schema.columns WHERE table_name = $1 AND column_name = 'job_name'", [table]) == [["text"]])
     try expectGoRowWins(table)
   }

@@ -169,7 +169,7 @@ struct PurgeTests {
     #expect(try database.query("SELECT count(*) FROM \"\(database.table)\" WHERE slot_end > $1", [TestDatabase.ago(0)])
       == [["1"]])
     let dryRun = purge(database, ["--ttl", "1h", "--dry-run"])
-    #expect(dryRun.stdout.hasPrefix("would delete 0 rows from \(database.table); a row goes once it is FINISHED"))
+    #expect(dryRun.stdout.hasPrefix("would delete 0 rows from \(database.shownTable); a row goes once it is FINISHED"))
     #expect(dryRun.stdout.contains("its slot ended over 1h ago"), "the reason: the slot's grace hour")
     let result = purge(database, ["--ttl", "1h", "-v"])
     #expect(result.stderr.hasPrefix("cronlock: deleted 0 rows from \(database.shownTable); a row goes once"))
