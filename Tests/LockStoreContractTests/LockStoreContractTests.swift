@@ -76,10 +76,15 @@ struct LockStoreContractTests {
     let subject = try StoreUnderTest(backend, server: server)
     let id = try subject.won(subject.claim(subject.request()))
     let blip: Thread
+    // The blip ends before the test does: its restart must not race the server's final stop.
+    let blipOver = DispatchSemaphore(value: 0)
     if let server {
       server.crash()
       // The finish below starts while the server is down; pg_ctl start takes longer than its first try.
-      blip = Thread { server.restart() }
+      blip = Thread {
+        server.restart()
+        blipOver.signal()
+      }
     } else {
       nonisolated(unsafe) let holder = try SQLiteConnection.open(path: String(subject.url.dropFirst("sqlite:".count)),
                                                                  create: false)
@@ -88,10 +93,12 @@ struct LockStoreContractTests {
       blip = Thread {
         usleep(300_000)
         _ = try? holder.query("ROLLBACK", deadline: .after(.seconds(5)))
+        blipOver.signal()
       }
     }
     blip.start()
     try subject.finish(id, RunRecord(status: .failed, exitCode: 3), deadline: .seconds(60))
+    blipOver.wait()
     #expect(try subject.query("SELECT status, exit_code FROM {t} WHERE id = $1", [String(id)]) == [["FAILED", "3"]])
   }
 
