@@ -67,11 +67,7 @@ public final class PostgresLockStore: LockStore {
     return fresh
   }
 
-  /// Forgets a connection whose state is unknown, so the next use makes a new one.
-  func disconnect() {
-    current = nil
-  }
-
+  /// Forgets the connection (idle, or in an unknown state); the next use makes a new one.
   public func closeConnection() {
     current = nil
   }
@@ -91,10 +87,10 @@ public final class PostgresLockStore: LockStore {
         case .lost:
           return Claim(outcome: .lost)
         case .fail(let failure):
-          disconnect()
+          closeConnection()
           throw failure
         case .retry(let pause, _):
-          disconnect()
+          closeConnection()
           retryReporter?.info("cannot claim the slot yet (\(failure.problem)); retrying in \(pause)")
           CronlockCore.pause(until: min(.after(pause), deadline))
         }
@@ -122,7 +118,7 @@ public final class PostgresLockStore: LockStore {
         "UPDATE \(table.quoted) SET updated_at = now() WHERE id = $1::bigint AND status = 'RUNNING'",
         [String(runID)], deadline: deadline)
     } catch {
-      if error.kind != .server { disconnect() }
+      if error.kind != .server { closeConnection() }
       throw classify(error, doing: "refresh the heartbeat")
     }
   }
@@ -148,13 +144,13 @@ public final class PostgresLockStore: LockStore {
         // An UPDATE by id is idempotent: a retry after an unanswered one is safe.
         switch retry.next(after: attemptFailure(error, doing: "record the outcome"), timeLeft: deadline.timeLeft) {
         case .fail(let failure):
-          disconnect()
+          closeConnection()
           throw failure
         case .lost:
-          disconnect()
+          closeConnection()
           throw classify(error, doing: "record the outcome")
         case .retry(let pause, _):
-          disconnect()
+          closeConnection()
           CronlockCore.pause(until: min(.after(pause), deadline))
           continue
         }
@@ -170,7 +166,7 @@ public final class PostgresLockStore: LockStore {
         "DELETE FROM \(table.quoted) WHERE job_name = $1 AND job_identifier = $2 AND run_token = $3",
         [request.job, request.slot.identifier, request.runToken], deadline: deadline)
     } catch {
-      disconnect()
+      closeConnection()
     }
   }
 
