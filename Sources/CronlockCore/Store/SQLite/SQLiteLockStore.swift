@@ -62,10 +62,14 @@ public final class SQLiteLockStore: LockStore {
       } catch {
         // A missing table is made on first use: the first run on a new file needs no migrate. A
         // table that exists (gocron-gorm-lock's) is only changed by migrate, as on PostgreSQL.
-        if SQLiteSchema.isMissingSchema(error), !migrated, (try? tableExists(on: connection, deadline: deadline)) == false {
+        if SQLiteSchema.isMissingSchema(error), !migrated, let exists = try? tableExists(on: connection, deadline: deadline) {
           migrated = true
-          _ = try migrate(on: connection, deadline: deadline)
-          continue
+          if !exists {
+            _ = try migrate(on: connection, deadline: deadline)
+            continue
+          }
+          // Another first run created the table after this attempt found none: try again on it.
+          if error.message.hasPrefix("no such table") { continue }
         }
         failure = attemptFailure(error, request: request, deadline: deadline)
       }
