@@ -34,6 +34,8 @@ extension Cronlock {
       if let problem = SubcommandOptionTable.checkMaxSkew.problem(maxSkew) { throw ValidationError(problem) }
     }
 
+    @OptionGroup var log: LogOptions
+
     @OptionGroup(title: "Connection Options")
     var connection: ConnectionOptions
 

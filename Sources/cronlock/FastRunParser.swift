@@ -74,6 +74,13 @@ extension RunArguments {
     case table.worker.long: worker = text
     case table.skipExitCode.long: guard let code = Int32(text) else { return false }; skipExitCode = code
     case table.verbose.long: verbose = true
+    case table.logFormat.long:
+      guard let format = LogFormat(rawValue: text) else { return false }
+      logFormat = format
+    case table.onStart.long: hooks.onStart = text
+    case table.onSuccess.long: hooks.onSuccess = text
+    case table.onFailure.long: hooks.onFailure = text
+    case table.hookTimeout.long: guard let span = duration() else { return false }; hooks.timeout = span
     case table.database.long: connection.database = text
     case table.table.long: connection.table = text
     case table.connectTimeout.long: guard let span = duration() else { return false }; connection.connectTimeout = span

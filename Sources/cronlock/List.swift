@@ -39,6 +39,8 @@ extension Cronlock {
     @Option(help: ArgumentHelp("table, json or csv.", valueName: "format"))
     var format: HistoryFormat = .table
 
+    @OptionGroup var log: LogOptions
+
     @OptionGroup(title: "Connection Options")
     var connection: ConnectionOptions
 

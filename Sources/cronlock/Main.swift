@@ -15,7 +15,7 @@ enum Main {
     }
     let arguments = Array(CommandLine.arguments.dropFirst())
     if let mistake = CommandLineGuide.mistake(in: arguments) {
-      Reporter(verbose: false).error(mistake)
+      Reporter(verbose: false, format: LogSettings.known(in: arguments)).error(mistake, event: .failure(.usage))
       exit(ExitStatus.usage)
     }
     let command: any ParsableCommand
@@ -44,8 +44,9 @@ enum Main {
 
   /// One line on stderr and the documented status; help and --version still print normally.
   static func fail(_ error: any Error, subcommand: String) -> Never {
+    let reporter = Reporter(verbose: false, format: LogSettings.known(in: Array(CommandLine.arguments.dropFirst())))
     if let error = error as? CronlockError {
-      Reporter(verbose: false).error(error.message)
+      reporter.error(error.message, event: .failure(error.code))
       exit(error.status)
     }
     let code = Cronlock.exitCode(for: error)
@@ -54,7 +55,7 @@ enum Main {
     }
     let message = Cronlock.message(for: error)
       .split(whereSeparator: \.isNewline).joined(separator: "; ")
-    Reporter(verbose: false).error(message + " (see 'cronlock \(subcommand) --help')")
+    reporter.error(message + " (see 'cronlock \(subcommand) --help')", event: .failure(.usage))
     exit(ExitStatus.usage)
   }
 }

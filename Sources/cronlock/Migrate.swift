@@ -27,6 +27,8 @@ extension Cronlock {
     @Flag(name: [.short, .long], help: "Say what was created.")
     var verbose = false
 
+    @OptionGroup var log: LogOptions
+
     @OptionGroup(title: "Connection Options")
     var connection: ConnectionOptions
 
@@ -45,20 +47,20 @@ extension Cronlock {
         print("removed row \(removed.id) (job '\(escaped(removed.job))', slot '\(escaped(removed.identifier))', "
           + "worker '\(escaped(removed.worker))', \(escaped(removed.status))); kept row \(kept)")
       }
-      let reporter = Reporter(verbose: verbose)
+      let reporter = Reporter(verbose: verbose, format: log.format)
       let columnsMissing = before?.items.contains { $0.name == "columns" && !$0.ok }
       if report.createdTable {
-        reporter.info("created table \(table)")
+        reporter.info("created table \(table)", event: .migrated)
       } else if columnsMissing == true {
-        reporter.info("table \(table) exists; added cronlock's missing columns")
+        reporter.info("table \(table) exists; added cronlock's missing columns", event: .migrated)
       } else if columnsMissing == false && !report.createdUniqueIndex {
-        reporter.info("table \(table) is up to date; nothing to add")
+        reporter.info("table \(table) is up to date; nothing to add", event: .migrated)
       } else if columnsMissing == nil {
-        reporter.info("table \(table) exists; added what was missing")
+        reporter.info("table \(table) exists; added what was missing", event: .migrated)
       } else {
-        reporter.info("table \(table) exists")
+        reporter.info("table \(table) exists", event: .migrated)
       }
-      if report.createdUniqueIndex { reporter.info("created the unique index on (job_name, job_identifier)") }
+      if report.createdUniqueIndex { reporter.info("created the unique index on (job_name, job_identifier)", event: .migrated) }
     }
 
     private func escaped(_ text: String?) -> String { text.map(TerminalText.escaped) ?? "NULL" }

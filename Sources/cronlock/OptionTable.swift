@@ -144,6 +144,7 @@ enum RunOptionTable {
   static let connectTimeoutDefault = TimeSpan.seconds(10)
   static let identifierZoneDefault = Cronlock.IdentifierZone.utc
   static let onDbErrorDefault = DatabaseErrorPolicy.fail
+  static let hookTimeoutDefault = TimeSpan.seconds(10)
 
   static let job = OptionSpec("job", short: "j", value: .text, valueName: "name", "The job's name, the same on every host.")
   static let precision = OptionSpec(
@@ -197,6 +198,25 @@ enum RunOptionTable {
     "skip-exit-code", value: .integer(0...255), valueName: "status", default: String(ExitStatus.skippedDefault),
     "Exit status when another worker owns the slot.")
   static let verbose = OptionSpec("verbose", short: "v", value: .flag, "Say on stderr what cronlock decides.")
+  static let logFormat = OptionSpec(
+    "log-format", value: .choice(LogFormat.allCases.map(\.rawValue)), valueName: "format",
+    "cronlock's own stderr lines as text, or json: one object per line (time, level, job, slot, run_id, event, "
+      + "message). Default: $CRONLOCK_LOG_FORMAT, else text.")
+  static let onStart = OptionSpec(
+    "on-start", value: .text, valueName: "command",
+    "Only on a win: run this with /bin/sh -c after the claim, before the command (stdin /dev/null; stdout and "
+      + "stderr are cronlock's; CRONLOCK_STATUS=RUNNING).")
+  static let onSuccess = OptionSpec(
+    "on-success", value: .text, valueName: "command",
+    "Only on a win: run this with /bin/sh -c after a FINISHED outcome is recorded (or failed to be), with "
+      + "CRONLOCK_STATUS, CRONLOCK_EXIT_CODE and CRONLOCK_DURATION_MS.")
+  static let onFailure = OptionSpec(
+    "on-failure", value: .text, valueName: "command",
+    "Like --on-success, for any other outcome (FAILED: non-zero exit, signal, timeout, not runnable).")
+  static let hookTimeout = OptionSpec(
+    "hook-timeout", value: .duration(OptionRanges.hour), valueName: "duration", default: hookTimeoutDefault.description,
+    "Send SIGTERM to a hook's process group after this long, SIGKILL 1s later; a failing or hanging hook is "
+      + "one stderr line and changes neither the row nor the exit status.")
 
   static let database = OptionSpec(
     "database", value: .text, valueName: "url",
@@ -212,7 +232,8 @@ enum RunOptionTable {
   /// Every option `run` takes, in help's order, connection options last.
   static let all = [
     job, precision, schedule, tz, identifier, maxLate, identifierZone, splay, maxSkew, timeout, killAfter, heartbeat,
-    noOverlap, onDbError, lockTimeout, finishTimeout, worker, skipExitCode, verbose,
+    noOverlap, onDbError, lockTimeout, finishTimeout, worker, skipExitCode, onStart, onSuccess, onFailure,
+    hookTimeout, verbose, logFormat,
   ] + connection
 }
 

@@ -45,6 +45,8 @@ extension Cronlock {
     @Flag(name: [.short, .long], help: "Say on stderr how many rows were deleted.")
     var verbose = false
 
+    @OptionGroup var log: LogOptions
+
     @OptionGroup(title: "Connection Options")
     var connection: ConnectionOptions
 
@@ -71,7 +73,8 @@ extension Cronlock {
         if dryRun {
           print("would mark \(stale) stale \(stale == 1 ? "run" : "runs")\(scope) ABANDONED in \(store.table)")
         } else {
-          Reporter(verbose: verbose).info("marked \(stale) stale \(stale == 1 ? "run" : "runs")\(scope) ABANDONED in \(store.table)")
+          Reporter(verbose: verbose, format: log.format)
+            .info("marked \(stale) stale \(stale == 1 ? "run" : "runs")\(scope) ABANDONED in \(store.table)", event: .abandoned)
         }
       }
       if dryRun {
@@ -82,7 +85,7 @@ extension Cronlock {
       }
       let count = try store.purge(request)
       let rows = "\(count) \(count == 1 ? "row" : "rows")\(scope)"
-      Reporter(verbose: verbose).info("deleted \(rows) from \(store.table)\(count == 0 ? rule : "")")
+      Reporter(verbose: verbose, format: log.format).info("deleted \(rows) from \(store.table)\(count == 0 ? rule : "")", event: .purged)
     }
   }
 }

@@ -91,8 +91,26 @@ extension Cronlock {
             transform: OptionSpec.integer32)
     var skipExitCode: Int32 = ExitStatus.skippedDefault
 
+    @Option(name: RunOptionTable.onStart.name, help: RunOptionTable.onStart.help)
+    var onStart: String?
+
+    @Option(name: RunOptionTable.onSuccess.name, help: RunOptionTable.onSuccess.help)
+    var onSuccess: String?
+
+    @Option(name: RunOptionTable.onFailure.name, help: RunOptionTable.onFailure.help)
+    var onFailure: String?
+
+    @Option(name: RunOptionTable.hookTimeout.name, parsing: .unconditional,
+            help: RunOptionTable.hookTimeout.help, transform: OptionSpec.duration)
+    var hookTimeout: TimeSpan = RunOptionTable.hookTimeoutDefault
+
     @Flag(name: RunOptionTable.verbose.name, help: RunOptionTable.verbose.help)
     var verbose = false
+
+    @Option(name: RunOptionTable.logFormat.name,
+            help: RunOptionTable.logFormat.help, completion: RunOptionTable.logFormat.completion,
+            transform: OptionSpec.choice)
+    var logFormat: LogFormat?
 
     @OptionGroup(title: "Connection Options")
     var connection: ConnectionOptions
@@ -107,7 +125,9 @@ extension Cronlock {
         splay: splay, identifierZone: identifierZone, maxSkew: maxSkew, timeout: timeout, killAfter: killAfter,
         heartbeat: heartbeat, noOverlap: noOverlap, onDbError: onDbError, lockTimeout: lockTimeout,
         finishTimeout: finishTimeout, worker: worker, skipExitCode: skipExitCode,
-        verbose: verbose, connection: connection.settings,
+        verbose: verbose, logFormat: logFormat,
+        hooks: Hooks(onStart: onStart, onSuccess: onSuccess, onFailure: onFailure, timeout: hookTimeout),
+        connection: connection.settings,
         command: command.first == "--" ? Array(command.dropFirst()) : command)
     }
 

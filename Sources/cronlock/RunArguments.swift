@@ -22,6 +22,8 @@ struct RunArguments: Equatable {
   var worker: String?
   var skipExitCode: Int32 = ExitStatus.skippedDefault
   var verbose = false
+  var logFormat: LogFormat?
+  var hooks = Hooks(timeout: RunOptionTable.hookTimeoutDefault)
   var connection = ConnectionSettings()
   /// The command and its arguments, without a leading `--`.
   var command: [String]
@@ -42,13 +44,14 @@ struct RunArguments: Equatable {
       table.maxSkew.problem(maxSkew),
       table.timeout.problem(timeout), table.killAfter.problem(killAfter), table.heartbeat.problem(heartbeat),
       table.lockTimeout.problem(lockTimeout), table.finishTimeout.problem(finishTimeout),
-      table.skipExitCode.problem(Int(skipExitCode)), connection.problem,
+      table.skipExitCode.problem(Int(skipExitCode)), table.hookTimeout.problem(hooks.timeout),
+      LogSettings.problem(flag: logFormat), connection.problem,
     ].lazy.compactMap { $0 }.first
   }
 
   /// Runs and returns the exit status; never throws, so every path has a documented status.
   func execute(startedAt: Timestamp) -> Int32 {
-    let reporter = Reporter(verbose: verbose)
+    let reporter = Reporter(verbose: verbose, format: LogSettings.format(flag: logFormat))
     let options: RunOptions
     do {
       options = try runOptions()
@@ -56,7 +59,7 @@ struct RunArguments: Equatable {
       // that --on-db-error could run the command through.
       _ = try connection.tableName()
     } catch {
-      reporter.error(error.message)
+      reporter.error(error.message, event: .failure(error.code))
       return error.status
     }
     let connection = connection
@@ -89,6 +92,7 @@ struct RunArguments: Equatable {
     options.noOverlap = noOverlap
     options.splay = splay
     options.onDatabaseError = onDbError
+    options.hooks = hooks
     return options
   }
 

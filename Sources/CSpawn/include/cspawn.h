@@ -11,6 +11,10 @@
 int cronlock_spawn(const char *file, char *const argv[], char *const envp[],
                    const sigset_t *child_mask, pid_t group, pid_t *pid_out);
 
+/// cronlock_spawn, with `stdin_fd` (unless -1) as the child's standard input.
+int cronlock_spawn_with_stdin(const char *file, char *const argv[], char *const envp[],
+                              const sigset_t *child_mask, pid_t group, int stdin_fd, pid_t *pid_out);
+
 /// Forks the guardian: the leader of a new, otherwise empty process group that ignores every
 /// signal it can and reads the pipe whose write end it returns in `arm_fd_out`. Writing a byte
 /// there dismisses it; when cronlock dies and the pipe closes unwritten, it SIGKILLs the whole

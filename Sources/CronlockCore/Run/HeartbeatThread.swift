@@ -12,20 +12,19 @@ final class HeartbeatThread: @unchecked Sendable {
   private let runID: Int64
   private let budget: TimeSpan
   private let openStore: () throws(CronlockError) -> any LockStore
+  /// Says what goes wrong, about the run.
   private let reporter: Reporter
-  private let context: String
   private var readEnd: Int32 = -1
   private var writeEnd: Int32 = -1
   private var started = false
 
   /// `budget` bounds each beat; the thread starts with the first beat.
-  init(runID: Int64, budget: TimeSpan, reporter: Reporter, context: String,
+  init(runID: Int64, budget: TimeSpan, reporter: Reporter,
        openStore: @escaping () throws(CronlockError) -> any LockStore)
   {
     self.runID = runID
     self.budget = budget
     self.reporter = reporter
-    self.context = context
     self.openStore = openStore
   }
 
@@ -35,7 +34,7 @@ final class HeartbeatThread: @unchecked Sendable {
       started = true
       var ends: [Int32] = [-1, -1]
       guard cronlock_pipe(&ends, 0, 1) == 0 else {
-        reporter.info("\(context): heartbeats are off: cannot make a pipe (\(String(cString: strerror(errno))))")
+        reporter.info("heartbeats are off: cannot make a pipe (\(String(cString: strerror(errno))))", event: .heartbeatFailed)
         return
       }
       readEnd = ends[0]
@@ -44,7 +43,7 @@ final class HeartbeatThread: @unchecked Sendable {
         close(readEnd)
         close(writeEnd)
         writeEnd = -1
-        reporter.info("\(context): heartbeats are off: cannot start their thread")
+        reporter.info("heartbeats are off: cannot start their thread", event: .heartbeatFailed)
         return
       }
     }
@@ -74,7 +73,7 @@ final class HeartbeatThread: @unchecked Sendable {
         defer { current.closeConnection() }
         try current.heartbeat(runID: runID, deadline: .after(budget))
       } catch {
-        reporter.info("\(context): heartbeat of run \(runID) failed: \(error.message)")
+        reporter.info("heartbeat of run \(runID) failed: \(error.message)", event: .heartbeatFailed)
       }
     }
   }

@@ -37,19 +37,19 @@ public struct Runner {
     do throws(CronlockError) {
       if let given { inbox = given } else { inbox = try SignalInbox() }
     } catch {
-      reporter.error(error.message)
+      reporter.error(error.message, event: .failure(error.code))
       return error.status
     }
     let slot: Slot
     do {
       slot = try options.slot(at: startedAt)
     } catch {
-      reporter.error(error.message)
+      reporter.error(error.message, event: .failure(error.code))
       return error.status
     }
-    let context = "job '\(LockName.escaped(options.job))' slot '\(LockName.escaped(slot.identifier))'"
+    let context = reporter.about(LogContext(job: options.job, slot: slot.identifier))
     if let late = options.lateness(of: slot, at: startedAt) {
-      reporter.info("\(context): started \(late) after the slot began (more than --max-late); not running")
+      context.info("started \(late) after the slot began (more than --max-late); not running", event: .skippedLate)
       return options.skipExitCode
     }
     if let splay = options.splay {
@@ -59,7 +59,7 @@ public struct Runner {
       if waited == .signal {
         // Nothing is claimed yet: a forwarded signal just ends the run.
         let signal = inbox.firstSignal ?? SIGTERM
-        reporter.info("\(context): stopped by signal \(signal) during --splay")
+        context.info("stopped by signal \(signal) during --splay", event: .stopped)
         return 128 + signal
       }
     }
@@ -77,13 +77,14 @@ public struct Runner {
     case .won(let store, let runID):
       claimed = (store, runID)
     }
-    reporter.info("\(context): claimed as run \(claimed.runID)")
+    let run = context.about(runID: claimed.runID)
+    run.info("claimed as run \(claimed.runID)", event: .claimed)
 
     let heartbeats = HeartbeatThread(
-      runID: claimed.runID, budget: min(options.supervision.heartbeat, .seconds(5)), reporter: reporter,
-      context: context, openStore: openStore)
+      runID: claimed.runID, budget: min(options.supervision.heartbeat, .seconds(5)), reporter: run,
+      openStore: openStore)
     var holdingClaimConnection = true
-    let ran = runChild(runID: claimed.runID, slot: slot, context: context, environment: environment, inbox: inbox) {
+    let beat = {
       // A short run records its outcome on the claim's connection; a long one lets it go at
       // the first beat, and from then on holds a connection only while a beat is in flight.
       if holdingClaimConnection {
@@ -92,20 +93,70 @@ public struct Runner {
       }
       heartbeats.beat()
     }
+    let hookEnvironment = ChildEnvironment.make(
+      inherited: environment, job: options.job, identifier: slot.identifier, runID: String(claimed.runID),
+      worker: options.worker)
+    if let onStart = options.hooks.onStart {
+      let result = runHook(.start, onStart, environment: HookEnvironment.make(child: hookEnvironment, status: .running),
+                           log: run, inbox: inbox, heartbeatEvery: options.supervision.heartbeat, heartbeat: beat)
+      if case .stopped(let signal) = result {
+        // As a signal before the start does: no command, and no claimed row left behind.
+        heartbeats.stop()
+        let release = Deadline.after(Self.releaseWait)
+        _ = BackgroundCall { () throws(CronlockError) in claimed.store.release(request, deadline: release) }
+          .wait(until: release)
+        run.info("stopped by signal \(signal) before the command started", event: .stopped)
+        return 128 + signal
+      }
+    }
+    let commandStarted = Deadline.monotonicNow()
+    let ran = runChild(runID: claimed.runID, slot: slot, context: run, environment: environment, inbox: inbox,
+                       heartbeat: beat)
+    let duration = TimeSpan(nanoseconds: Deadline.monotonicNow() - commandStarted)
     heartbeats.stop()
+    let outcome: RunRecord
+    let status: Int32
     switch ran {
     case .failure(let failure):
-      record(RunRecord(status: .failed, exitCode: failure.exitStatus, note: "cannot run the command: \(failure.reason)"),
-             runID: claimed.runID, in: claimed.store, context: context, inbox: inbox)
-      return failure.exitStatus
-    case .success(let (outcome, supervision)):
+      outcome = RunRecord(status: .failed, exitCode: failure.exitStatus, note: "cannot run the command: \(failure.reason)")
+      status = failure.exitStatus
+    case .success(let (child, supervision)):
       if supervision.timedOutAt != nil, let timeout = options.supervision.timeout {
-        reporter.error("\(context): the command timed out after --timeout \(timeout); sent SIGTERM"
-          + (supervision.killed ? ", then SIGKILL after --kill-after \(options.supervision.killAfter)" : ""))
+        run.error("the command timed out after --timeout \(timeout); sent SIGTERM"
+          + (supervision.killed ? ", then SIGKILL after --kill-after \(options.supervision.killAfter)" : ""),
+          event: .timedOut)
       }
-      record(supervision.record(for: outcome), runID: claimed.runID, in: claimed.store, context: context, inbox: inbox)
-      return supervision.exitStatus(for: outcome)
+      outcome = supervision.record(for: child)
+      status = supervision.exitStatus(for: child)
     }
+    let signalled = record(outcome, runID: claimed.runID, in: claimed.store, context: run, inbox: inbox)
+    if let (hook, command) = options.hooks.after(outcome.status) {
+      if let signal = signalled {
+        // cronlock is being stopped: the hook would only hold that up.
+        run.info("the \(hook.rawValue) hook did not run: cronlock received signal \(signal)", event: .hookStopped)
+      } else {
+        let environment = HookEnvironment.make(
+          child: hookEnvironment, status: outcome.status, exitStatus: status, duration: duration)
+        runHook(hook, command, environment: environment, log: run, inbox: inbox)
+      }
+    }
+    return status
+  }
+
+  /// Runs one hook to its end and says how it went; its result never changes the run's.
+  @discardableResult
+  private func runHook(_ hook: Hooks.Hook, _ command: String, environment: [[CChar]], log: Reporter,
+                       inbox: SignalInbox, heartbeatEvery: TimeSpan? = nil, heartbeat: () -> Void = {}) -> HookResult
+  {
+    let result = HookRunner(timeout: options.hooks.timeout, inbox: inbox)
+      .run(command, environment: environment, heartbeatEvery: heartbeatEvery, heartbeat: heartbeat)
+    let report = result.report(hook, timeout: options.hooks.timeout)
+    switch report.level {
+    case .error: log.error(report.message, event: report.event)
+    case .warning: log.warning(report.message, event: report.event)
+    case .info: log.info(report.message, event: report.event)
+    }
+    return result
   }
 
   private enum ClaimStep {
@@ -118,12 +169,14 @@ public struct Runner {
 
   /// The claim, made on a background call that this thread waits for until --connect-timeout
   /// ends or a forwarded signal arrives — whichever comes first ends the wait.
-  private func claim(_ request: ClaimRequest, context: String, inbox: SignalInbox) -> ClaimStep {
+  private func claim(_ request: ClaimRequest, context: Reporter, inbox: SignalInbox) -> ClaimStep {
     let deadline = Deadline.after(options.claimBudget)
     var store: any LockStore
     do throws(CronlockError) {
       store = try openStore()  // checks its settings only: no I/O
-      store.retryReporter = reporter
+      var retries = context
+      retries.context.prefixesText = false  // a retry line never named the job in text
+      store.retryReporter = retries
     } catch {
       return error.code == .unavailable ? .unknown(error) : .finished(reject(error, context))
     }
@@ -152,7 +205,7 @@ public struct Runner {
     case .success(let (store, claim))?:
       warnAboutSkew(claim.clockSkew, context: context)
       guard case .won(let runID) = claim.outcome else {
-        reporter.info("\(context): \(claim.reason ?? "another worker owns this slot"); not running")
+        context.info("\(claim.reason ?? "another worker owns this slot"); not running", event: .lost)
         return .finished(options.skipExitCode)
       }
       inbox.collect()
@@ -165,7 +218,7 @@ public struct Runner {
 
   /// A signal came before the command started: no command, and no claimed row left behind.
   private func stopped(by signal: Int32, claim call: BackgroundCall<(any LockStore, Claim)>, store: any LockStore,
-                       request: ClaimRequest, context: String) -> Int32
+                       request: ClaimRequest, context: Reporter) -> Int32
   {
     if call.result == nil {
       // The claim may be waiting for a lock: once that is released, it would still commit.
@@ -176,19 +229,19 @@ public struct Runner {
       let release = Deadline.after(Self.releaseWait)
       _ = BackgroundCall { () throws(CronlockError) in store.release(request, deadline: release) }.wait(until: release)
     }
-    reporter.info("\(context): stopped by signal \(signal) before the command started")
+    context.info("stopped by signal \(signal) before the command started", event: .stopped)
     return 128 + signal
   }
 
   /// A failure that is not about availability (78, 65, 125): said, and never run through.
-  private func reject(_ error: CronlockError, _ context: String) -> Int32 {
-    reporter.error("\(context): \(error.message); the command did not run")
+  private func reject(_ error: CronlockError, _ context: Reporter) -> Int32 {
+    context.error("\(error.message); the command did not run", event: .rejected)
     return error.status
   }
 
   /// Starts the command and supervises it to its end. Without a run id it runs unrecorded
   /// (--on-db-error run) and its CRONLOCK_RUN_ID is empty.
-  private func runChild(runID: Int64?, slot: Slot, context: String, environment: [[CChar]], inbox: SignalInbox,
+  private func runChild(runID: Int64?, slot: Slot, context: Reporter, environment: [[CChar]], inbox: SignalInbox,
                         heartbeat: () -> Void) -> Result<(ChildOutcome, Supervision), SpawnError>
   {
     let childEnvironment = ChildEnvironment.make(
@@ -197,9 +250,9 @@ public struct Runner {
     let supervisor = Supervisor(childMask: inbox.childMask)
     switch supervisor.spawn(options.command, environment: childEnvironment) {
     case .failure(let failure):
-      reporter.error(failure.isCronlocks
-        ? "\(context): cannot start the command's guardian: \(failure.reason)"
-        : "\(context): cannot run '\(LockName.escaped(options.command.name))': \(failure.reason)")
+      context.error(failure.isCronlocks
+        ? "cannot start the command's guardian: \(failure.reason)"
+        : "cannot run '\(LockName.escaped(options.command.name))': \(failure.reason)", event: .spawnFailed)
       return .failure(failure)
     case .success(let started):
       var supervision = Supervision(policy: options.supervision, startedAt: Deadline.monotonicNow())
@@ -209,18 +262,19 @@ public struct Runner {
   }
 
   /// The lock state is unknown (75): --on-db-error decides.
-  private func databaseFailed(_ error: CronlockError, context: String, slot: Slot, environment: [[CChar]],
+  private func databaseFailed(_ error: CronlockError, context: Reporter, slot: Slot, environment: [[CChar]],
                               inbox: SignalInbox) -> Int32
   {
     switch options.onDatabaseError {
     case .fail:
-      reporter.error("\(context): \(error.message); the command did not run")
+      context.error("\(error.message); the command did not run", event: .dbError)
       return error.status
     case .skip:
-      reporter.error("\(context): \(error.message); skipping (--on-db-error skip)")
+      context.error("\(error.message); skipping (--on-db-error skip)", event: .dbError)
       return options.skipExitCode
     case .run:
-      reporter.error("\(context): \(error.message); running the command anyway, unrecorded (--on-db-error run)")
+      // No hooks: nothing was won, and every host that lost the database runs the command.
+      context.error("\(error.message); running the command anyway, unrecorded (--on-db-error run)", event: .dbError)
       switch runChild(runID: nil, slot: slot, context: context, environment: environment, inbox: inbox, heartbeat: {}) {
       case .failure(let failure): return failure.exitStatus
       case .success(let (outcome, supervision)): return supervision.exitStatus(for: outcome)
@@ -229,36 +283,40 @@ public struct Runner {
   }
 
   /// One line when this host's clock disagrees with the database's: slots would be miscomputed.
-  private func warnAboutSkew(_ skew: ClockSkew?, context: String) {
+  private func warnAboutSkew(_ skew: ClockSkew?, context: Reporter) {
     guard let skew, skew.magnitude > options.maxSkew else { return }
-    reporter.error("\(context): warning: this host's clock is \(skew.magnitude) \(skew.milliseconds > 0 ? "ahead of" : "behind") "
-      + "the database's (more than --max-skew \(options.maxSkew))")
+    context.warning("this host's clock is \(skew.magnitude) \(skew.milliseconds > 0 ? "ahead of" : "behind") "
+      + "the database's (more than --max-skew \(options.maxSkew))", event: .clockSkew)
   }
 
   /// Records the outcome, retrying through a database blip for --finish-timeout; a failure is
-  /// reported, never allowed to change the exit status. A signal ends the wait at once.
-  private func record(_ record: RunRecord, runID: Int64, in store: any LockStore, context: String,
-                      inbox: SignalInbox)
+  /// reported, never allowed to change the exit status. A signal ends the wait at once; it is
+  /// returned.
+  private func record(_ record: RunRecord, runID: Int64, in store: any LockStore, context: Reporter,
+                      inbox: SignalInbox) -> Int32?
   {
     let deadline = Deadline.after(options.finishBudget)
     let call = BackgroundCall { () throws(CronlockError) in
       try store.finish(runID: runID, record, deadline: deadline)
     }
     let failure: String
+    var signal: Int32?
     switch inbox.wait(for: call.descriptor, until: deadline.extended(by: .milliseconds(50))) {
     case .ready:
       guard case .failure(let error)? = call.result else {
-        reporter.info("\(context): run \(runID) recorded as \(record.status.rawValue)")
-        return
+        context.info("run \(runID) recorded as \(record.status.rawValue)", event: .recorded)
+        return nil
       }
       failure = error.message
     case .deadline:
       failure = "no answer from the database within --finish-timeout \(options.finishBudget)"
     case .signal:
-      failure = "cronlock received signal \(inbox.take().first ?? SIGTERM) while recording it"
+      signal = inbox.take().first ?? SIGTERM
+      failure = "cronlock received signal \(signal!) while recording it"
     }
-    reporter.error("\(context): run \(runID) is still RUNNING in the table; its outcome (\(record.status.rawValue)) "
-      + "was not recorded: \(failure)")
+    context.error("run \(runID) is still RUNNING in the table; its outcome (\(record.status.rawValue)) "
+      + "was not recorded: \(failure)", event: .recordFailed)
+    return signal
   }
 
   /// A uniformly random time in [0, span).

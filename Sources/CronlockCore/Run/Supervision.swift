@@ -10,11 +10,16 @@ public struct Supervision: Sendable, Equatable {
     public var timeout: TimeSpan?
     public var killAfter: TimeSpan
     public var heartbeat: TimeSpan
+    /// A forwarded signal ends the child as the timeout does — SIGTERM, then SIGKILL after
+    /// `killAfter` — instead of being passed on (hooks: cronlock is being stopped).
+    public var endsOnSignal: Bool
 
-    public init(timeout: TimeSpan? = nil, killAfter: TimeSpan = .seconds(10), heartbeat: TimeSpan = .seconds(30)) {
+    public init(timeout: TimeSpan? = nil, killAfter: TimeSpan = .seconds(10), heartbeat: TimeSpan = .seconds(30),
+                endsOnSignal: Bool = false) {
       self.timeout = timeout
       self.killAfter = killAfter
       self.heartbeat = heartbeat
+      self.endsOnSignal = endsOnSignal
     }
   }
 
@@ -42,7 +47,7 @@ public struct Supervision: Sendable, Equatable {
   public private(set) var nextHeartbeat: Int64
   /// The first signal cronlock forwarded, if any: the row's note says who stopped the child.
   public private(set) var firstForwardedSignal: Int32?
-  /// When --timeout expired and SIGTERM went to the group.
+  /// When --timeout expired (or, with `endsOnSignal`, a signal arrived) and SIGTERM went to the group.
   public private(set) var timedOutAt: Int64?
   public private(set) var killed = false
   public private(set) var finished = false
@@ -69,7 +74,10 @@ public struct Supervision: Sendable, Equatable {
     switch event {
     case .signalReceived(let signal):
       if firstForwardedSignal == nil { firstForwardedSignal = signal }
-      return Self.delivering(signal)
+      guard policy.endsOnSignal else { return Self.delivering(signal) }
+      guard timedOutAt == nil else { return [] }
+      timedOutAt = now  // from here on as after the timeout: SIGKILL once killAfter passes
+      return Self.delivering(SIGTERM)
     case .childExited(let outcome):
       finished = true
       // Whatever the child left in its group after a stop would otherwise outlive cronlock.

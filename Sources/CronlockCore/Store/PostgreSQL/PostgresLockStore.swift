@@ -91,7 +91,7 @@ public final class PostgresLockStore: LockStore {
           throw failure
         case .retry(let pause, _):
           closeConnection()
-          retryReporter?.info("cannot claim the slot yet (\(failure.problem)); retrying in \(pause)")
+          retryReporter?.info("cannot claim the slot yet (\(failure.problem)); retrying in \(pause)", event: .retrying)
           CronlockCore.pause(until: min(.after(pause), deadline))
         }
       }

@@ -81,7 +81,7 @@ public final class SQLiteLockStore: LockStore {
       case .retry(let pause, _):
         // Every attempt reads the slot's row first, so a commit that did land is found.
         current = nil
-        retryReporter?.info("cannot claim the slot yet (\(failure.problem)); retrying in \(pause)")
+        retryReporter?.info("cannot claim the slot yet (\(failure.problem)); retrying in \(pause)", event: .retrying)
         CronlockCore.pause(until: min(.after(pause), deadline))
       }
     }
