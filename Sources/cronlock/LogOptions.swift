@@ -18,24 +18,25 @@ struct LogOptions: ParsableArguments {
 /// Which shape cronlock's stderr lines take: `--log-format`, else `CRONLOCK_LOG_FORMAT`, else
 /// text. An empty variable counts as unset.
 enum LogSettings {
-  static let variable = "CRONLOCK_LOG_FORMAT"
+  static let variableName = "CRONLOCK_LOG_FORMAT"
 
-  static var fromEnvironment: String? { environment(variable).flatMap { $0.isEmpty ? nil : $0 } }
+  /// The variable's value; nil when unset or empty.
+  static var fromEnvironment: String? { environment(variableName).flatMap { $0.isEmpty ? nil : $0 } }
 
   /// Why the variable is unusable when the flag does not override it (a usage error).
-  static func problem(flag: LogFormat?) -> String? {
-    guard flag == nil, let text = fromEnvironment, LogFormat(rawValue: text) == nil else { return nil }
-    return "\(variable) '\(TerminalText.escaped(text))' is not one of "
+  static func problem(flag: LogFormat?, variable: String? = fromEnvironment) -> String? {
+    guard flag == nil, let text = variable, LogFormat(rawValue: text) == nil else { return nil }
+    return "\(variableName) '\(TerminalText.escaped(text))' is not one of "
       + LogFormat.allCases.map(\.rawValue).joined(separator: ", ")
   }
 
-  static func format(flag: LogFormat?) -> LogFormat {
-    flag ?? fromEnvironment.flatMap(LogFormat.init(rawValue:)) ?? .text
+  static func format(flag: LogFormat?, variable: String? = fromEnvironment) -> LogFormat {
+    flag ?? variable.flatMap(LogFormat.init(rawValue:)) ?? .text
   }
 
   /// The format for a message about arguments that did not parse: the last `--log-format`
   /// before `--` if it has a valid value, else the variable's; text when neither is usable.
-  static func known(in arguments: [String]) -> LogFormat {
+  static func known(in arguments: [String], variable: String? = fromEnvironment) -> LogFormat {
     var flag: String?
     var index = 0
     while index < arguments.count, arguments[index] != "--" {
@@ -49,6 +50,6 @@ enum LogSettings {
       index += 1
     }
     if let flag { return LogFormat(rawValue: flag) ?? .text }
-    return format(flag: nil)
+    return format(flag: nil, variable: variable)
   }
 }
