@@ -188,7 +188,7 @@ _cronlock_run() {
     repeating_flags=()
     non_repeating_flags=(--no-overlap -v --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(-j --job --precision --schedule --tz --identifier --max-late --splay --identifier-zone --max-skew --timeout --kill-after --heartbeat --on-db-error --lock-timeout --finish-timeout --worker --skip-exit-code --database --table --connect-timeout)
+    non_repeating_options=(-j --job --precision --schedule --tz --identifier --max-late --splay --identifier-zone --max-skew --timeout --kill-after --heartbeat --on-db-error --lock-timeout --finish-timeout --worker --skip-exit-code --on-start --on-success --on-failure --hook-timeout --log-format --database --table --connect-timeout)
     __cronlock_offer_flags_options -1
 
     # Offer option value completions
@@ -246,6 +246,22 @@ _cronlock_run() {
     '--skip-exit-code')
         return
         ;;
+    '--on-start')
+        return
+        ;;
+    '--on-success')
+        return
+        ;;
+    '--on-failure')
+        return
+        ;;
+    '--hook-timeout')
+        return
+        ;;
+    '--log-format')
+        __cronlock_add_completions -W 'text'$'\n''json'
+        return
+        ;;
     '--database')
         return
         ;;
@@ -262,13 +278,17 @@ _cronlock_migrate() {
     repeating_flags=()
     non_repeating_flags=(--print-sql -v --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--resolve-duplicates --database --table --connect-timeout)
+    non_repeating_options=(--resolve-duplicates --log-format --database --table --connect-timeout)
     __cronlock_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--resolve-duplicates')
         __cronlock_add_completions -W 'keep-first'
+        return
+        ;;
+    '--log-format')
+        __cronlock_add_completions -W 'text'$'\n''json'
         return
         ;;
     '--database')
@@ -287,7 +307,7 @@ _cronlock_list() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(-j --job --worker --status --since --limit --format --database --table --connect-timeout)
+    non_repeating_options=(-j --job --worker --status --since --limit --format --log-format --database --table --connect-timeout)
     __cronlock_offer_flags_options 0
 
     # Offer option value completions
@@ -311,6 +331,10 @@ _cronlock_list() {
         __cronlock_add_completions -W 'table'$'\n''json'$'\n''csv'
         return
         ;;
+    '--log-format')
+        __cronlock_add_completions -W 'text'$'\n''json'
+        return
+        ;;
     '--database')
         return
         ;;
@@ -327,7 +351,7 @@ _cronlock_purge() {
     repeating_flags=()
     non_repeating_flags=(--dry-run -v --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--ttl -j --job --stale-after --database --table --connect-timeout)
+    non_repeating_options=(--ttl -j --job --stale-after --log-format --database --table --connect-timeout)
     __cronlock_offer_flags_options 0
 
     # Offer option value completions
@@ -339,6 +363,10 @@ _cronlock_purge() {
         return
         ;;
     '--stale-after')
+        return
+        ;;
+    '--log-format')
+        __cronlock_add_completions -W 'text'$'\n''json'
         return
         ;;
     '--database')
@@ -357,7 +385,7 @@ _cronlock_check() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--format --max-skew --database --table --connect-timeout)
+    non_repeating_options=(--format --max-skew --log-format --database --table --connect-timeout)
     __cronlock_offer_flags_options 0
 
     # Offer option value completions
@@ -367,6 +395,10 @@ _cronlock_check() {
         return
         ;;
     '--max-skew')
+        return
+        ;;
+    '--log-format')
+        __cronlock_add_completions -W 'text'$'\n''json'
         return
         ;;
     '--database')

@@ -200,8 +200,8 @@ enum RunOptionTable {
   static let verbose = OptionSpec("verbose", short: "v", value: .flag, "Say on stderr what cronlock decides.")
   static let logFormat = OptionSpec(
     "log-format", value: .choice(LogFormat.allCases.map(\.rawValue)), valueName: "format",
-    "cronlock's own stderr lines as text, or json: one object per line (time, level, job, slot, run_id, event, "
-      + "message). Default: $CRONLOCK_LOG_FORMAT, else text.")
+    "How cronlock's own stderr lines look (default: $CRONLOCK_LOG_FORMAT, else text); json is one object per "
+      + "line with time, level, job, slot, run_id, event and message.")
   static let onStart = OptionSpec(
     "on-start", value: .text, valueName: "command",
     "Only on a win: run this with /bin/sh -c after the claim, before the command (stdin /dev/null; stdout and "
