@@ -93,11 +93,14 @@ public struct Runner {
       }
       heartbeats.beat()
     }
-    let hookEnvironment = ChildEnvironment.make(
-      inherited: environment, job: options.job, identifier: slot.identifier, runID: String(claimed.runID),
-      worker: options.worker)
+    // Made only for a hook: a run without one does no more work than before.
+    func hookEnvironment() -> [[CChar]] {
+      ChildEnvironment.make(
+        inherited: environment, job: options.job, identifier: slot.identifier, runID: String(claimed.runID),
+        worker: options.worker)
+    }
     if let onStart = options.hooks.onStart {
-      let result = runHook(.start, onStart, environment: HookEnvironment.make(child: hookEnvironment, status: .running),
+      let result = runHook(.start, onStart, environment: HookEnvironment.make(child: hookEnvironment(), status: .running),
                            log: run, inbox: inbox, heartbeatEvery: options.supervision.heartbeat, heartbeat: beat)
       if case .stopped(let signal) = result {
         // As a signal before the start does: no command, and no claimed row left behind.
@@ -136,7 +139,7 @@ public struct Runner {
         run.info("the \(hook.rawValue) hook did not run: cronlock received signal \(signal)", event: .hookStopped)
       } else {
         let environment = HookEnvironment.make(
-          child: hookEnvironment, status: outcome.status, exitStatus: status, duration: duration)
+          child: hookEnvironment(), status: outcome.status, exitStatus: status, duration: duration)
         runHook(hook, command, environment: environment, log: run, inbox: inbox)
       }
     }
