@@ -25,8 +25,15 @@ static void close_from(unsigned int first, unsigned int last) {
 
 // Runs in the child between fork and exec: only async-signal-safe calls.
 static void exec_child(const char *file, char *const argv[], char *const envp[],
-                       const sigset_t *child_mask, pid_t group, pid_t parent, int report_fd) {
+                       const sigset_t *child_mask, pid_t group, int stdout_fd, int stderr_fd, pid_t parent,
+                       int report_fd) {
   setpgid(0, group);
+  if ((stdout_fd >= 0 && dup2(stdout_fd, 1) < 0) || (stderr_fd >= 0 && dup2(stderr_fd, 2) < 0)) {
+    int failure = errno;
+    ssize_t ignored = write(report_fd, &failure, sizeof failure);
+    (void)ignored;
+    _exit(127);
+  }
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) {
     // The parent is already gone: nobody would supervise or record this run.
     _exit(127);
@@ -43,7 +50,7 @@ static void exec_child(const char *file, char *const argv[], char *const envp[],
 }
 
 int cronlock_spawn(const char *file, char *const argv[], char *const envp[],
-                   const sigset_t *child_mask, pid_t group, pid_t *pid_out) {
+                   const sigset_t *child_mask, pid_t group, int stdout_fd, int stderr_fd, pid_t *pid_out) {
   int report[2];
   if (pipe2(report, O_CLOEXEC) != 0) return errno;
   pid_t parent = getpid();
@@ -54,7 +61,7 @@ int cronlock_spawn(const char *file, char *const argv[], char *const envp[],
     close(report[1]);
     return failure;
   }
-  if (pid == 0) exec_child(file, argv, envp, child_mask, group, parent, report[1]);
+  if (pid == 0) exec_child(file, argv, envp, child_mask, group, stdout_fd, stderr_fd, parent, report[1]);
 
   close(report[1]);
   // Also set the group here, so that a signal forwarded right after we return reaches it.

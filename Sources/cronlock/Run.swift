@@ -91,6 +91,10 @@ extension Cronlock {
             transform: OptionSpec.integer32)
     var skipExitCode: Int32 = ExitStatus.skippedDefault
 
+    @Option(name: RunOptionTable.captureOutput.name, help: RunOptionTable.captureOutput.help,
+            transform: OptionSpec.size)
+    var captureOutput: Int?
+
     @Flag(name: RunOptionTable.verbose.name, help: RunOptionTable.verbose.help)
     var verbose = false
 
@@ -107,7 +111,7 @@ extension Cronlock {
         splay: splay, identifierZone: identifierZone, maxSkew: maxSkew, timeout: timeout, killAfter: killAfter,
         heartbeat: heartbeat, noOverlap: noOverlap, onDbError: onDbError, lockTimeout: lockTimeout,
         finishTimeout: finishTimeout, worker: worker, skipExitCode: skipExitCode,
-        verbose: verbose, connection: connection.settings,
+        captureOutput: captureOutput, verbose: verbose, connection: connection.settings,
         command: command.first == "--" ? Array(command.dropFirst()) : command)
     }
 

@@ -21,6 +21,7 @@ struct RunArguments: Equatable {
   var finishTimeout: TimeSpan = RunOptionTable.finishTimeoutDefault
   var worker: String?
   var skipExitCode: Int32 = ExitStatus.skippedDefault
+  var captureOutput: Int?
   var verbose = false
   var connection = ConnectionSettings()
   /// The command and its arguments, without a leading `--`.
@@ -42,7 +43,7 @@ struct RunArguments: Equatable {
       table.maxSkew.problem(maxSkew),
       table.timeout.problem(timeout), table.killAfter.problem(killAfter), table.heartbeat.problem(heartbeat),
       table.lockTimeout.problem(lockTimeout), table.finishTimeout.problem(finishTimeout),
-      table.skipExitCode.problem(Int(skipExitCode)), connection.problem,
+      table.skipExitCode.problem(Int(skipExitCode)), table.captureOutput.problem(bytes: captureOutput), connection.problem,
     ].lazy.compactMap { $0 }.first
   }
 
@@ -89,6 +90,7 @@ struct RunArguments: Equatable {
     options.noOverlap = noOverlap
     options.splay = splay
     options.onDatabaseError = onDbError
+    options.captureOutput = captureOutput
     return options
   }
 

@@ -46,6 +46,8 @@ public struct RunOptions: Sendable {
   /// Wait a random time in [0, splay) after reading the clock, before connecting (--splay).
   public var splay: TimeSpan?
   public var onDatabaseError = DatabaseErrorPolicy.fail
+  /// Keep the last this many bytes of the command's output in its row (--capture-output).
+  public var captureOutput: Int?
 
   public init(job: String, slotRule: SlotRule, worker: String, skipExitCode: Int32, command: ChildCommand,
               identifierZone: TimeZoneRules? = nil, maxLate: TimeSpan? = nil, maxSkew: TimeSpan = .seconds(2)) {

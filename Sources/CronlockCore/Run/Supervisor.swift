@@ -28,8 +28,10 @@ public struct Supervisor {
   }
 
   /// Starts the guardian, then `command` in the guardian's process group; the command's pid or
-  /// the errno of the failure.
-  public func spawn(_ command: ChildCommand, environment: [[CChar]]) -> Result<StartedCommand, SpawnError> {
+  /// the errno of the failure. `stdout` and `stderr`, when given, replace cronlock's own.
+  public func spawn(_ command: ChildCommand, environment: [[CChar]], stdout: Int32 = -1, stderr: Int32 = -1)
+    -> Result<StartedCommand, SpawnError>
+  {
     var guardian: pid_t = 0
     var guardianPipe: Int32 = -1
     let guardianFailure = cronlock_guardian_start(&guardian, &guardianPipe)
@@ -43,7 +45,7 @@ public struct Supervisor {
     }
     var mask = childMask
     var pid: pid_t = 0
-    let failure = cronlock_spawn(argv[0], &argv, &envp, &mask, guardian, &pid)
+    let failure = cronlock_spawn(argv[0], &argv, &envp, &mask, guardian, stdout, stderr, &pid)
     guard failure == 0 else {
       Self.dismiss(guardian: guardian, pipe: guardianPipe)
       return .failure(SpawnError(errno: failure))
