@@ -173,13 +173,13 @@ _cronlock() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|migrate|list|purge|check|help)
+    run|migrate|list|show|status|metrics|purge|check|help)
         # Offer subcommand argument completions
         "_cronlock_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run migrate list purge check help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run migrate list show status metrics purge check help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _cronlock_run() {
     repeating_flags=()
     non_repeating_flags=(--no-overlap -v --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(-j --job --precision --schedule --tz --identifier --max-late --splay --identifier-zone --max-skew --timeout --kill-after --heartbeat --on-db-error --lock-timeout --finish-timeout --worker --skip-exit-code --on-start --on-success --on-failure --hook-timeout --log-format --database --table --connect-timeout)
+    non_repeating_options=(-j --job --precision --schedule --tz --identifier --max-late --splay --identifier-zone --max-skew --timeout --kill-after --heartbeat --on-db-error --lock-timeout --finish-timeout --worker --skip-exit-code --capture-output --on-start --on-success --on-failure --hook-timeout --log-format --database --table --connect-timeout)
     __cronlock_offer_flags_options -1
 
     # Offer option value completions
@@ -244,6 +244,9 @@ _cronlock_run() {
         return
         ;;
     '--skip-exit-code')
+        return
+        ;;
+    '--capture-output')
         return
         ;;
     '--on-start')
@@ -329,6 +332,101 @@ _cronlock_list() {
         ;;
     '--format')
         __cronlock_add_completions -W 'table'$'\n''json'$'\n''csv'
+        return
+        ;;
+    '--log-format')
+        __cronlock_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--database')
+        return
+        ;;
+    '--table')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    esac
+}
+
+_cronlock_show() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--format --log-format --database --table --connect-timeout)
+    __cronlock_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--format')
+        __cronlock_add_completions -W 'table'$'\n''json'
+        return
+        ;;
+    '--log-format')
+        __cronlock_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--database')
+        return
+        ;;
+    '--table')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    esac
+}
+
+_cronlock_status() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-j --job --since --grace --format --log-format --database --table --connect-timeout)
+    __cronlock_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-j'|'--job')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--grace')
+        return
+        ;;
+    '--format')
+        __cronlock_add_completions -W 'table'$'\n''json'
+        return
+        ;;
+    '--log-format')
+        __cronlock_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--database')
+        return
+        ;;
+    '--table')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    esac
+}
+
+_cronlock_metrics() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-j --job --log-format --database --table --connect-timeout)
+    __cronlock_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-j'|'--job')
         return
         ;;
     '--log-format')

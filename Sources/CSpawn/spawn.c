@@ -25,9 +25,11 @@ static void close_from(unsigned int first, unsigned int last) {
 
 // Runs in the child between fork and exec: only async-signal-safe calls.
 static void exec_child(const char *file, char *const argv[], char *const envp[],
-                       const sigset_t *child_mask, pid_t group, pid_t parent, int report_fd, int stdin_fd) {
+                       const sigset_t *child_mask, pid_t group, int stdin_fd, int stdout_fd, int stderr_fd,
+                       pid_t parent, int report_fd) {
   setpgid(0, group);
-  if (stdin_fd >= 0 && dup2(stdin_fd, 0) < 0) {
+  if ((stdin_fd >= 0 && dup2(stdin_fd, 0) < 0) || (stdout_fd >= 0 && dup2(stdout_fd, 1) < 0)
+      || (stderr_fd >= 0 && dup2(stderr_fd, 2) < 0)) {
     int failure = errno;
     ssize_t ignored = write(report_fd, &failure, sizeof failure);
     (void)ignored;
@@ -49,12 +51,8 @@ static void exec_child(const char *file, char *const argv[], char *const envp[],
 }
 
 int cronlock_spawn(const char *file, char *const argv[], char *const envp[],
-                   const sigset_t *child_mask, pid_t group, pid_t *pid_out) {
-  return cronlock_spawn_with_stdin(file, argv, envp, child_mask, group, -1, pid_out);
-}
-
-int cronlock_spawn_with_stdin(const char *file, char *const argv[], char *const envp[],
-                              const sigset_t *child_mask, pid_t group, int stdin_fd, pid_t *pid_out) {
+                   const sigset_t *child_mask, pid_t group, int stdin_fd, int stdout_fd, int stderr_fd,
+                   pid_t *pid_out) {
   int report[2];
   if (pipe2(report, O_CLOEXEC) != 0) return errno;
   pid_t parent = getpid();
@@ -65,7 +63,7 @@ int cronlock_spawn_with_stdin(const char *file, char *const argv[], char *const 
     close(report[1]);
     return failure;
   }
-  if (pid == 0) exec_child(file, argv, envp, child_mask, group, parent, report[1], stdin_fd);
+  if (pid == 0) exec_child(file, argv, envp, child_mask, group, stdin_fd, stdout_fd, stderr_fd, parent, report[1]);
 
   close(report[1]);
   // Also set the group here, so that a signal forwarded right after we return reaches it.

@@ -8,6 +8,10 @@ import Darwin
 public enum ExitStatus {
   /// Another worker owns the slot; the default of `--skip-exit-code`.
   public static let skippedDefault: Int32 = 0
+  /// `status`: a slot of the window needs attention.
+  public static let attention: Int32 = 1
+  /// `show`: the table has no run with that id.
+  public static let noSuchRun: Int32 = 1
   public static let usage: Int32 = 64
   public static let invalidName: Int32 = 65
   public static let databaseUnavailable: Int32 = 75
@@ -21,6 +25,7 @@ public enum ExitStatus {
   public static let summary: [(status: String, meaning: String)] = [
     ("child's", "the command ran; its exit status, or 128+N if signal N killed it"),
     ("0", "another worker owns this slot; the command did not run (--skip-exit-code)"),
+    ("1", "status: a slot needs attention (missed, failed, abandoned, stale); show: no run with that id"),
     ("64", "usage error"),
     ("65", "invalid job name or identifier"),
     ("75", "database unreachable, failing or not answering in time; the command did not run (may work next time)"),

@@ -6,16 +6,17 @@ import CronlockCore
 /// `FastRunParser` declined, so it costs nothing on cron's path.
 enum CommandLineGuide {
   /// In help's order; a test compares them with ArgumentParser's.
-  static let subcommands = ["run", "migrate", "list", "purge", "check"]
+  static let subcommands = ["run", "migrate", "list", "show", "status", "metrics", "purge", "check"]
 
   /// Options of any subcommand that take a value, so the word after them is not a subcommand.
   static let valueOptions: Set<String> = Set(
     (RunOptionTable.all + [SubcommandOptionTable.limit, SubcommandOptionTable.since, SubcommandOptionTable.ttl,
-                           SubcommandOptionTable.staleAfter, SubcommandOptionTable.checkMaxSkew])
+                           SubcommandOptionTable.staleAfter, SubcommandOptionTable.checkMaxSkew,
+                           SubcommandOptionTable.window, SubcommandOptionTable.grace])
       .filter(\.takesValue).flatMap(\.spellings) + ["--status", "--format"])
 
   static let usage = "usage: cronlock [run] --job NAME [OPTION...] [--] COMMAND [ARG...], "
-    + "or cronlock migrate|list|purge|check [OPTION...]"
+    + "or cronlock migrate|list|show|status|metrics|purge|check [OPTION...]"
 
   /// One line naming the mistake, or nil to let ArgumentParser decide.
   static func mistake(in arguments: [String]) -> String? {

@@ -17,7 +17,7 @@ struct Cronlock: ParsableCommand {
       \(exitStatusHelp)
       """,
     version: Version.description,
-    subcommands: [Run.self, Migrate.self, List.self, Purge.self, Check.self],
+    subcommands: [Run.self, Migrate.self, List.self, Show.self, Status.self, Metrics.self, Purge.self, Check.self],
     defaultSubcommand: Run.self
   )
 

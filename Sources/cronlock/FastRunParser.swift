@@ -73,6 +73,9 @@ extension RunArguments {
     case table.finishTimeout.long: guard let span = duration() else { return false }; finishTimeout = span
     case table.worker.long: worker = text
     case table.skipExitCode.long: guard let code = Int32(text) else { return false }; skipExitCode = code
+    case table.captureOutput.long:
+      guard case .success(let bytes) = ByteSize.parse(text) else { return false }
+      captureOutput = bytes
     case table.verbose.long: verbose = true
     case table.logFormat.long:
       guard let format = LogFormat(rawValue: text) else { return false }

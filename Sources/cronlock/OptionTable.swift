@@ -10,6 +10,8 @@ struct OptionSpec: Sendable {
     case text
     case duration(ClosedRange<TimeSpan>)
     case integer(ClosedRange<Int>)
+    /// Bytes, written with B, KiB or MiB.
+    case size(ClosedRange<Int>)
     case choice([String])
   }
 
@@ -48,6 +50,7 @@ struct OptionSpec: Sendable {
     switch value {
     case .duration(let range): "\(range.lowerBound) to \(range.upperBound)"
     case .integer(let range): "\(range.lowerBound) to \(range.upperBound)"
+    case .size(let range): "\(ByteSize.description(range.lowerBound)) to \(ByteSize.description(range.upperBound))"
     case .choice(let choices): choices.joined(separator: ", ")
     case .flag, .text: nil
     }
@@ -77,6 +80,19 @@ struct OptionSpec: Sendable {
   func problem(_ number: Int?) -> String? {
     guard let number, case .integer(let range) = value, !range.contains(number) else { return nil }
     return "\(flag) \(number) is out of range: it takes \(rangeText!)"
+  }
+
+  func problem(bytes: Int?) -> String? {
+    guard let bytes, case .size(let range) = value, !range.contains(bytes) else { return nil }
+    return "\(flag) \(ByteSize.description(bytes)) is out of range: it takes \(rangeText!)"
+  }
+
+  /// A size, as an ArgumentParser transform; the range is checked in `validate()`.
+  static func size(_ text: String) throws -> Int {
+    switch ByteSize.parse(text) {
+    case .success(let bytes): return bytes
+    case .failure(let error): throw ValidationError(error.description)
+    }
   }
 
   /// The type's parser as an ArgumentParser transform; the range is checked in `validate()`,
@@ -217,6 +233,11 @@ enum RunOptionTable {
     "hook-timeout", value: .duration(OptionRanges.hour), valueName: "duration", default: hookTimeoutDefault.description,
     "Send SIGTERM to a hook's process group after this long, SIGKILL 1s later; a failing or hanging hook is "
       + "one stderr line and changes neither the row nor the exit status.")
+  static let captureOutput = OptionSpec(
+    "capture-output", value: .size(1...(1 << 20)), valueName: "size",
+    "Keep the last SIZE bytes of the command's stdout and stderr in its row (cronlock show). The command then "
+      + "writes to pipes that cronlock copies to its own stdout and stderr unchanged, so it sees no terminal; "
+      + "whoever may read the table can read what it printed.")
 
   static let database = OptionSpec(
     "database", value: .text, valueName: "url",
@@ -232,8 +253,8 @@ enum RunOptionTable {
   /// Every option `run` takes, in help's order, connection options last.
   static let all = [
     job, precision, schedule, tz, identifier, maxLate, identifierZone, splay, maxSkew, timeout, killAfter, heartbeat,
-    noOverlap, onDbError, lockTimeout, finishTimeout, worker, skipExitCode, onStart, onSuccess, onFailure,
-    hookTimeout, verbose, logFormat,
+    noOverlap, onDbError, lockTimeout, finishTimeout, worker, skipExitCode, captureOutput, onStart, onSuccess,
+    onFailure, hookTimeout, verbose, logFormat,
   ] + connection
 }
 
@@ -251,6 +272,16 @@ enum SubcommandOptionTable {
   static let staleAfter = OptionSpec(
     "stale-after", value: .duration(OptionRanges.century), valueName: "duration",
     "First mark RUNNING rows with no heartbeat for this long (and for three of their heartbeats) ABANDONED.")
+  static let windowDefault = TimeSpan.seconds(86_400)
+  static let graceDefault = TimeSpan.seconds(300)
+  static let window = OptionSpec(
+    "since", value: .duration(OptionRanges.year), valueName: "duration", default: windowDefault.description,
+    "Judge the slots that began within this long of now.")
+  static let grace = OptionSpec(
+    "grace", value: .duration(OptionRanges.day), valueName: "duration", default: graceDefault.description,
+    "A --schedule slot with no run this long after its fire time is missed.")
+  /// What `status` and `metrics` read where they need every row of a kind.
+  static let everyRow = 1_000_000
   static let checkMaxSkew = OptionSpec(
     "max-skew", value: .duration(OptionRanges.century), valueName: "duration",
     default: RunOptionTable.maxSkewDefault.description, "Flag a clock that differs from the database's by more.")

@@ -91,6 +91,10 @@ extension Cronlock {
             transform: OptionSpec.integer32)
     var skipExitCode: Int32 = ExitStatus.skippedDefault
 
+    @Option(name: RunOptionTable.captureOutput.name, help: RunOptionTable.captureOutput.help,
+            transform: OptionSpec.size)
+    var captureOutput: Int?
+
     @Option(name: RunOptionTable.onStart.name, help: RunOptionTable.onStart.help)
     var onStart: String?
 
@@ -125,7 +129,7 @@ extension Cronlock {
         splay: splay, identifierZone: identifierZone, maxSkew: maxSkew, timeout: timeout, killAfter: killAfter,
         heartbeat: heartbeat, noOverlap: noOverlap, onDbError: onDbError, lockTimeout: lockTimeout,
         finishTimeout: finishTimeout, worker: worker, skipExitCode: skipExitCode,
-        verbose: verbose, logFormat: logFormat,
+        captureOutput: captureOutput, verbose: verbose, logFormat: logFormat,
         hooks: Hooks(onStart: onStart, onSuccess: onSuccess, onFailure: onFailure, timeout: hookTimeout),
         connection: connection.settings,
         command: command.first == "--" ? Array(command.dropFirst()) : command)

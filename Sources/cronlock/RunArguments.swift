@@ -21,6 +21,7 @@ struct RunArguments: Equatable {
   var finishTimeout: TimeSpan = RunOptionTable.finishTimeoutDefault
   var worker: String?
   var skipExitCode: Int32 = ExitStatus.skippedDefault
+  var captureOutput: Int?
   var verbose = false
   var logFormat: LogFormat?
   var hooks = Hooks(timeout: RunOptionTable.hookTimeoutDefault)
@@ -44,8 +45,8 @@ struct RunArguments: Equatable {
       table.maxSkew.problem(maxSkew),
       table.timeout.problem(timeout), table.killAfter.problem(killAfter), table.heartbeat.problem(heartbeat),
       table.lockTimeout.problem(lockTimeout), table.finishTimeout.problem(finishTimeout),
-      table.skipExitCode.problem(Int(skipExitCode)), table.hookTimeout.problem(hooks.timeout),
-      LogSettings.problem(flag: logFormat), connection.problem,
+      table.skipExitCode.problem(Int(skipExitCode)), table.captureOutput.problem(bytes: captureOutput),
+      table.hookTimeout.problem(hooks.timeout), LogSettings.problem(flag: logFormat), connection.problem,
     ].lazy.compactMap { $0 }.first
   }
 
@@ -92,6 +93,7 @@ struct RunArguments: Equatable {
     options.noOverlap = noOverlap
     options.splay = splay
     options.onDatabaseError = onDbError
+    options.captureOutput = captureOutput
     options.hooks = hooks
     return options
   }

@@ -42,6 +42,6 @@ struct ExitStatusTests {
 
   @Test("the documented table has every status design §6 names for this release")
   func summary() {
-    #expect(ExitStatus.summary.map(\.status) == ["child's", "0", "64", "65", "75", "78", "124", "125", "126", "127"])
+    #expect(ExitStatus.summary.map(\.status) == ["child's", "0", "1", "64", "65", "75", "78", "124", "125", "126", "127"])
   }
 }

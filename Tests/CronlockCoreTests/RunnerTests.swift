@@ -50,6 +50,7 @@ final class ScriptedStore: LockStore, @unchecked Sendable {
   var migrationScript: String { "" }
   func check(maxSkew: TimeSpan) throws(CronlockError) -> TableCheck { throw .internalFailure("not scripted") }
   func history(_ query: HistoryQuery) throws(CronlockError) -> [HistoryRow] { [] }
+  func statusCounts(job: String?) throws(CronlockError) -> [StatusCount] { [] }
   func countPurgeable(_ request: PurgeRequest) throws(CronlockError) -> Int { 0 }
   func purge(_ request: PurgeRequest) throws(CronlockError) -> Int { 0 }
   func abandonStale(after: TimeSpan, job: String?, dryRun: Bool) throws(CronlockError) -> Int { 0 }

@@ -9,7 +9,7 @@ import CronlockTestSupport
 @Suite("man page, completions and install")
 struct DocsTests {
   static let root = TestServer.packageRoot
-  static let subcommands = ["run", "migrate", "list", "purge", "check"]
+  static let subcommands = CommandLineGuide.subcommands
 
   func file(_ path: String) throws -> String {
     try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)
@@ -105,7 +105,8 @@ struct DocsTests {
     }
     let options = RunOptionTable.all + [SubcommandOptionTable.limit, SubcommandOptionTable.since,
                                         SubcommandOptionTable.ttl, SubcommandOptionTable.staleAfter,
-                                        SubcommandOptionTable.checkMaxSkew]
+                                        SubcommandOptionTable.checkMaxSkew, SubcommandOptionTable.window,
+                                        SubcommandOptionTable.grace]
     for option in options {
       guard case let range? = option.rangeText, option.takesValue, !option.isChoice else { continue }
       let blocks = items[option.long] ?? []

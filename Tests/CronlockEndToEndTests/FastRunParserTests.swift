@@ -61,6 +61,9 @@ struct FastRunParserTests {
               [TimeSpan(nanoseconds: range.upperBound.nanoseconds + 1_000_000).description, "1.5h", "0s"])
     case .integer(let range):
       return (["\(range.lowerBound)", "\(range.upperBound)"], ["\(range.upperBound + 1)", "x"])
+    case .size(let range):
+      return (["\(range.lowerBound)B", ByteSize.description(range.upperBound), "64KiB"],
+              ["\(range.upperBound + 1)", "0", "5KB", "1.5MiB", "-1"])
     case .choice(let choices): return (choices, ["bogus"])
     }
   }

@@ -77,7 +77,7 @@ struct UsageTests {
 
   @Test("a word nothing like a subcommand is still named as one, with the list")
   func unknownWord() {
-    expectUsageError(cronlock(["frobnicate"]), "unknown subcommand 'frobnicate'; subcommands: run, migrate, list, purge, check")
+    expectUsageError(cronlock(["frobnicate"]), "unknown subcommand 'frobnicate'; subcommands: run, migrate, list, show, status, metrics, purge, check")
   }
 
   @Test("options before the subcommand get a message saying where they go, without their values")
@@ -132,6 +132,7 @@ struct UsageTests {
         values = [TimeSpan(nanoseconds: range.upperBound.nanoseconds + 1_000_000).description]
           + (range.lowerBound > .milliseconds(1) ? [TimeSpan(nanoseconds: range.lowerBound.nanoseconds - 1_000_000).description] : [])
       case .integer(let range): values = ["\(range.lowerBound - 1)", "\(range.upperBound + 1)"]
+      case .size(let range): values = ["\(range.lowerBound - 1)", "\(range.upperBound + 1)B"]
       default: continue
       }
       let partner = option.long == "kill-after" ? ["--timeout", "1h"] : []
@@ -140,7 +141,8 @@ struct UsageTests {
     for (subcommand, option) in [("list", SubcommandOptionTable.since), ("list", SubcommandOptionTable.limit),
                                  ("purge", SubcommandOptionTable.ttl), ("purge", SubcommandOptionTable.staleAfter),
                                  ("check", SubcommandOptionTable.checkMaxSkew), ("list", RunOptionTable.connectTimeout),
-                                 ("migrate", RunOptionTable.connectTimeout)] {
+                                 ("migrate", RunOptionTable.connectTimeout), ("status", SubcommandOptionTable.window),
+                                 ("status", SubcommandOptionTable.grace)] {
       let value: String
       switch option.value {
       case .duration(let range): value = TimeSpan(nanoseconds: range.upperBound.nanoseconds + 1_000_000).description

@@ -160,4 +160,51 @@ struct LockStoreContractTests {
     #expect(running.status == "RUNNING" && running.heartbeatSeconds == 30 && running.worker == "w1")
     #expect(running.duration.map { $0 >= .seconds(59) && $0 < .seconds(120) } == true, "to the store's now")
   }
+
+  @Test("the claim stores its slot rule; finish stores output bytes exactly, and only when given; show reads by id",
+        arguments: ContractBackend.available)
+  func slotRuleAndOutput(backend: ContractBackend) throws {
+    let subject = try StoreUnderTest(backend)
+    var request = subject.request()
+    request.slotRule = "precision 5m"
+    let id = try subject.won(subject.claim(request))
+    let bytes: [UInt8] = [0, 1, 0xff, 0x5c, 0x78] + Array("tail\n".utf8)  // NUL, \x and bytes that are not UTF-8
+    try subject.finish(id, RunRecord(status: .finished, exitCode: 0, output: bytes))
+    var byID = HistoryQuery()
+    byID.runID = id
+    byID.includesOutput = true
+    let row = try #require(try subject.store.history(byID).first)
+    #expect(row.id == id && row.slotRule == "precision 5m" && row.output == bytes)
+    #expect(try subject.store.history(HistoryQuery()).first?.output == nil, "list never reads the output")
+    try subject.finish(id, RunRecord(status: .failed, exitCode: 1))
+    #expect(try subject.store.history(byID).first?.output == bytes, "a finish without output leaves it")
+    let empty = try subject.won(subject.claim(subject.request(slot: "slot-2")))
+    try subject.finish(empty, RunRecord(status: .finished, exitCode: 0, output: []))
+    byID.runID = empty
+    #expect(try subject.store.history(byID).first?.output == [], "empty output is not no output")
+    byID.runID = id + 1000
+    #expect(try subject.store.history(byID).isEmpty)
+  }
+
+  @Test("per job: the newest and the oldest row, each filter applied first; counts by job and status",
+        arguments: ContractBackend.available)
+  func perJobAndCounts(backend: ContractBackend) throws {
+    let subject = try StoreUnderTest(backend)
+    try subject.insert(job: "a", slot: "1", status: .finished, updatedAgo: 300)
+    try subject.insert(job: "a", slot: "2", status: .failed, updatedAgo: 200)
+    try subject.insert(job: "a", slot: "3", status: .running, updatedAgo: 100, heartbeat: 30)
+    try subject.insert(job: "b", slot: "1", status: .finished, updatedAgo: 50)
+    func slots(_ perJob: HistoryQuery.PerJob, status: String? = nil, job: String? = nil) throws -> [String] {
+      var query = HistoryQuery(job: job, status: status)
+      query.perJob = perJob
+      return try subject.store.history(query).map { "\($0.job ?? "-")/\($0.identifier ?? "-")" }.sorted()
+    }
+    #expect(try slots(.newest) == ["a/3", "b/1"])
+    #expect(try slots(.oldest) == ["a/1", "b/1"])
+    #expect(try slots(.newest, status: "FINISHED") == ["a/1", "b/1"])
+    #expect(try slots(.newest, job: "b") == ["b/1"])
+    #expect(try subject.store.statusCounts(job: nil).map { "\($0.job ?? "-") \($0.status ?? "-") \($0.count)" }
+      == ["a FAILED 1", "a FINISHED 1", "a RUNNING 1", "b FINISHED 1"])
+    #expect(try subject.store.statusCounts(job: "b").map(\.count) == [1])
+  }
 }

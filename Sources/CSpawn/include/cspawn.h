@@ -7,13 +7,11 @@
 /// Starts `file` (searched in PATH like execvp) with `argv` and `envp` in process group `group`
 /// (0: a new group it leads). In the child, before exec: the signal mask becomes `child_mask`, SIGPIPE's
 /// disposition is reset, descriptors above 2 are closed, and PR_SET_PDEATHSIG delivers SIGKILL
-/// when the parent dies. Returns 0 and stores the pid, or returns the errno of fork or exec.
+/// when the parent dies. `stdin_fd`, `stdout_fd` and `stderr_fd`, when not -1, become its
+/// descriptors 0, 1 and 2. Returns 0 and stores the pid, or returns the errno of fork or exec.
 int cronlock_spawn(const char *file, char *const argv[], char *const envp[],
-                   const sigset_t *child_mask, pid_t group, pid_t *pid_out);
-
-/// cronlock_spawn, with `stdin_fd` (unless -1) as the child's standard input.
-int cronlock_spawn_with_stdin(const char *file, char *const argv[], char *const envp[],
-                              const sigset_t *child_mask, pid_t group, int stdin_fd, pid_t *pid_out);
+                   const sigset_t *child_mask, pid_t group, int stdin_fd, int stdout_fd, int stderr_fd,
+                   pid_t *pid_out);
 
 /// Forks the guardian: the leader of a new, otherwise empty process group that ignores every
 /// signal it can and reads the pipe whose write end it returns in `arm_fd_out`. Writing a byte

@@ -61,6 +61,7 @@ public struct LogEvent: Sendable, Equatable, CustomStringConvertible {
   public static let migrated = LogEvent("migrated")
   public static let purged = LogEvent("purged")
   public static let abandoned = LogEvent("abandoned")
+  public static let noSuchRun = LogEvent("no_such_run")
 
   /// The event for a failure of this kind: `usage_error`, `unavailable`, `configuration`, ...
   public static func failure(_ code: CronlockError.Code) -> LogEvent {

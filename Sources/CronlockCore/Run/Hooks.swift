@@ -109,9 +109,7 @@ struct HookRunner {
     let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
     defer { if devNull >= 0 { close(devNull) } }
     let supervisor = Supervisor(childMask: inbox.childMask)
-    switch supervisor.spawn(ChildCommand(["/bin/sh", "-c", command]), environment: environment,
-                            standardInput: devNull)
-    {
+    switch supervisor.spawn(ChildCommand(["/bin/sh", "-c", command]), environment: environment, stdin: devNull) {
     case .failure(let failure):
       return .cannotStart(failure.reason)
     case .success(let started):

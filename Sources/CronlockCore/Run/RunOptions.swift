@@ -46,6 +46,8 @@ public struct RunOptions: Sendable {
   /// Wait a random time in [0, splay) after reading the clock, before connecting (--splay).
   public var splay: TimeSpan?
   public var onDatabaseError = DatabaseErrorPolicy.fail
+  /// Keep the last this many bytes of the command's output in its row (--capture-output).
+  public var captureOutput: Int?
   /// Commands run on a win: after the claim, and after the outcome is recorded.
   public var hooks = Hooks()
 

@@ -66,7 +66,7 @@ public struct Runner {
     let request = ClaimRequest(
       job: options.job, slot: slot, worker: options.worker, pid: getpid(), command: options.command.name,
       runToken: Self.makeRunToken(), lockTimeout: options.lockTimeout, heartbeat: options.supervision.heartbeat,
-      noOverlap: options.noOverlap)
+      noOverlap: options.noOverlap, slotRule: StoredSlotRule(options.slotRule).text)
 
     let claimed: (store: any LockStore, runID: Int64)
     switch claim(request, context: context, inbox: inbox) {
@@ -123,13 +123,15 @@ public struct Runner {
     case .failure(let failure):
       outcome = RunRecord(status: .failed, exitCode: failure.exitStatus, note: "cannot run the command: \(failure.reason)")
       status = failure.exitStatus
-    case .success(let (child, supervision)):
+    case .success(let (child, supervision, output)):
       if supervision.timedOutAt != nil, let timeout = options.supervision.timeout {
         run.error("the command timed out after --timeout \(timeout); sent SIGTERM"
           + (supervision.killed ? ", then SIGKILL after --kill-after \(options.supervision.killAfter)" : ""),
           event: .timedOut)
       }
-      outcome = supervision.record(for: child)
+      var recorded = supervision.record(for: child)
+      recorded.output = output
+      outcome = recorded
       status = supervision.exitStatus(for: child)
     }
     let signalled = record(outcome, runID: claimed.runID, in: claimed.store, context: run, inbox: inbox)
@@ -245,13 +247,24 @@ public struct Runner {
   /// Starts the command and supervises it to its end. Without a run id it runs unrecorded
   /// (--on-db-error run) and its CRONLOCK_RUN_ID is empty.
   private func runChild(runID: Int64?, slot: Slot, context: Reporter, environment: [[CChar]], inbox: SignalInbox,
-                        heartbeat: () -> Void) -> Result<(ChildOutcome, Supervision), SpawnError>
+                        heartbeat: () -> Void) -> Result<(ChildOutcome, Supervision, [UInt8]?), SpawnError>
   {
     let childEnvironment = ChildEnvironment.make(
       inherited: environment, job: options.job, identifier: slot.identifier,
       runID: runID.map { String($0) } ?? "", worker: options.worker)
     let supervisor = Supervisor(childMask: inbox.childMask)
-    switch supervisor.spawn(options.command, environment: childEnvironment) {
+    let capture: OutputCapture?
+    do throws(SpawnError) {
+      capture = try options.captureOutput.map { limit throws(SpawnError) in try OutputCapture(limit: limit) }
+      if let capture, !capture.start() { throw SpawnError(errno: EAGAIN, isCronlocks: true) }
+    } catch {
+      context.error("cannot capture the command's output: \(error.reason)", event: .spawnFailed)
+      return .failure(error)
+    }
+    let spawned = supervisor.spawn(options.command, environment: childEnvironment,
+                                   stdout: capture?.childStdout ?? -1, stderr: capture?.childStderr ?? -1)
+    capture?.closeChildEnds()
+    switch spawned {
     case .failure(let failure):
       context.error(failure.isCronlocks
         ? "cannot start the command's guardian: \(failure.reason)"
@@ -260,7 +273,7 @@ public struct Runner {
     case .success(let started):
       var supervision = Supervision(policy: options.supervision, startedAt: Deadline.monotonicNow())
       let outcome = supervisor.supervise(started, &supervision, inbox: inbox, heartbeat: heartbeat)
-      return .success((outcome, supervision))
+      return .success((outcome, supervision, capture?.finish()))
     }
   }
 
@@ -280,7 +293,7 @@ public struct Runner {
       context.error("\(error.message); running the command anyway, unrecorded (--on-db-error run)", event: .dbError)
       switch runChild(runID: nil, slot: slot, context: context, environment: environment, inbox: inbox, heartbeat: {}) {
       case .failure(let failure): return failure.exitStatus
-      case .success(let (outcome, supervision)): return supervision.exitStatus(for: outcome)
+      case .success(let (outcome, supervision, _)): return supervision.exitStatus(for: outcome)
       }
     }
   }

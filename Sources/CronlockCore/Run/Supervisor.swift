@@ -28,8 +28,9 @@ public struct Supervisor {
   }
 
   /// Starts the guardian, then `command` in the guardian's process group; the command's pid or
-  /// the errno of the failure. `standardInput`, when given, replaces the inherited stdin.
-  public func spawn(_ command: ChildCommand, environment: [[CChar]], standardInput: Int32? = nil)
+  /// the errno of the failure. `stdin`, `stdout` and `stderr`, when given, replace cronlock's own.
+  public func spawn(_ command: ChildCommand, environment: [[CChar]], stdin: Int32 = -1, stdout: Int32 = -1,
+                    stderr: Int32 = -1)
     -> Result<StartedCommand, SpawnError>
   {
     var guardian: pid_t = 0
@@ -45,7 +46,7 @@ public struct Supervisor {
     }
     var mask = childMask
     var pid: pid_t = 0
-    let failure = cronlock_spawn_with_stdin(argv[0], &argv, &envp, &mask, guardian, standardInput ?? -1, &pid)
+    let failure = cronlock_spawn(argv[0], &argv, &envp, &mask, guardian, stdin, stdout, stderr, &pid)
     guard failure == 0 else {
       Self.dismiss(guardian: guardian, pipe: guardianPipe)
       return .failure(SpawnError(errno: failure))

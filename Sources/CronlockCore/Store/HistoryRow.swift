@@ -25,6 +25,10 @@ public struct HistoryRow: Sendable, Equatable {
   public var heartbeatSeconds: Int64?
   /// How long the run took, or for a RUNNING row how long it has been running.
   public var duration: TimeSpan?
+  /// How the run named its slot (`SlotRule.stored`); nil for explicit identifiers' older rows and Go rows.
+  public var slotRule: String?
+  /// The tail of the command's output, when the run captured it and the query asked for it.
+  public var output: [UInt8]?
 
   public init(id: Int64, job: String? = nil, identifier: String? = nil, worker: String? = nil,
               status: String? = nil, startedAt: Timestamp? = nil, updatedAt: Timestamp? = nil,
@@ -64,8 +68,33 @@ public struct HistoryRow: Sendable, Equatable {
       cronlockVersion: text("cronlock_version"))
     clockSkewMilliseconds = text("clock_skew_ms").flatMap { Int64($0) }
     heartbeatSeconds = text("heartbeat_seconds").flatMap { Int64($0) }
+    slotRule = text("slot_rule")
+    output = text("output").flatMap(Self.bytes(hex:))
     duration = Self.duration(status: status, startedAt: startedAt, updatedAt: updatedAt, finishedAt: finishedAt, now: now)
     if isStale(now: now) { status = Self.stale }
+  }
+
+  /// Bytes from the lowercase or uppercase hex the stores read `output` as; nil for anything else.
+  static func bytes(hex: String) -> [UInt8]? {
+    let digits = Array(hex.utf8)
+    guard digits.count % 2 == 0 else { return nil }
+    func value(_ digit: UInt8) -> UInt8? {
+      switch digit {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+      default: nil
+      }
+    }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(digits.count / 2)
+    var index = 0
+    while index < digits.count {
+      guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
+      bytes.append(high << 4 | low)
+      index += 2
+    }
+    return bytes
   }
 
   /// How `list` shows a RUNNING row whose run has stopped beating.
@@ -115,6 +144,7 @@ public struct HistoryRow: Sendable, Equatable {
       ("cronlock_version", .text(cronlockVersion)),
       ("clock_skew_ms", .number(clockSkewMilliseconds)),
       ("heartbeat_seconds", .number(heartbeatSeconds)),
+      ("slot_rule", .text(slotRule)),
     ]
   }
 

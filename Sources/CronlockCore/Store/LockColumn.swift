@@ -9,6 +9,8 @@ public struct LockColumn: Sendable, Equatable {
     case integer
     /// An instant, to the microsecond.
     case timestamp
+    /// Raw bytes (captured output); read back as lowercase hex.
+    case bytes
   }
 
   public let name: String
@@ -52,12 +54,18 @@ public struct LockColumn: Sendable, Equatable {
     LockColumn("cronlock_version", .text),
     LockColumn("clock_skew_ms", .integer),
     LockColumn("heartbeat_seconds", .integer),
+    LockColumn("slot_rule", .text),
+    LockColumn("output", .bytes),
   ]
 
   public static let all = seedColumns + cronlockColumns
 
-  /// What `list` reads: every column but the run token, which only the claim's read-back needs.
-  public static let history = all.filter { $0.name != "run_token" }
+  /// What `list` reads: every column but the run token, which only the claim's read-back needs,
+  /// and the captured output, which only `show` reads (`HistoryQuery.includesOutput`).
+  public static let history = all.filter { $0.name != "run_token" && $0.name != "output" }
+
+  /// The captured output's column.
+  public static let output = all.first { $0.name == "output" }!
 
   /// The unique key every claim races on.
   public static let uniqueKey = ["job_name", "job_identifier"]

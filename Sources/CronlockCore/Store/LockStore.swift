@@ -14,9 +14,12 @@ public struct ClaimRequest: Sendable, Equatable {
   public var heartbeat: TimeSpan
   /// Lose while another run of the job is live (--no-overlap).
   public var noOverlap: Bool
+  /// How the slot was named (`SlotRule.stored`), so `status` can tell which slots should have run.
+  public var slotRule: String?
 
   public init(job: String, slot: Slot, worker: String, pid: Int32, command: String, runToken: String,
-              lockTimeout: TimeSpan = .seconds(5), heartbeat: TimeSpan = .seconds(30), noOverlap: Bool = false) {
+              lockTimeout: TimeSpan = .seconds(5), heartbeat: TimeSpan = .seconds(30), noOverlap: Bool = false,
+              slotRule: String? = nil) {
     self.job = job
     self.slot = slot
     self.worker = worker
@@ -26,6 +29,7 @@ public struct ClaimRequest: Sendable, Equatable {
     self.lockTimeout = lockTimeout
     self.heartbeat = heartbeat
     self.noOverlap = noOverlap
+    self.slotRule = slotRule
   }
 }
 
@@ -77,12 +81,16 @@ public struct RunRecord: Sendable, Equatable {
   public var exitCode: Int32?
   public var signal: Int32?
   public var note: String?
+  /// The tail of the command's output (--capture-output); nil leaves the column as it is.
+  public var output: [UInt8]?
 
-  public init(status: RunStatus, exitCode: Int32? = nil, signal: Int32? = nil, note: String? = nil) {
+  public init(status: RunStatus, exitCode: Int32? = nil, signal: Int32? = nil, note: String? = nil,
+              output: [UInt8]? = nil) {
     self.status = status
     self.exitCode = exitCode
     self.signal = signal
     self.note = note
+    self.output = output
   }
 
   /// FINISHED for exit 0, FAILED otherwise.
@@ -129,6 +137,8 @@ public protocol LockStore: AnyObject {
 
   /// The rows `query` selects, newest first.
   func history(_ query: HistoryQuery) throws(CronlockError) -> [HistoryRow]
+  /// How many rows each (job, status) has, for `metrics`; `job` nil: every job.
+  func statusCounts(job: String?) throws(CronlockError) -> [StatusCount]
   /// How many rows `purge` would delete now; deletes nothing.
   func countPurgeable(_ request: PurgeRequest) throws(CronlockError) -> Int
   /// Deletes what `request` selects in short batches and returns how many rows went.

@@ -47,7 +47,7 @@ struct PostgresClaim {
       request.job, request.slot.identifier, request.worker, String(request.pid), request.command,
       request.slot.end.map(PostgresLockStore.timestamptz), request.runToken, Version.current,
       lockTimeout, PostgresLockStore.timestamptz(Timestamp.now()), String(request.heartbeat.secondsRoundedUp()),
-      "\(Slot.claimableAfterEnd.nanoseconds / 1000) microseconds",
+      "\(Slot.claimableAfterEnd.nanoseconds / 1000) microseconds", request.slotRule,
     ]
   }
 
@@ -84,13 +84,14 @@ struct PostgresClaim {
       ), claimed AS (
         INSERT INTO \(table.quoted) AS existing
           (created_at, updated_at, job_name, job_identifier, worker, status,
-           pid, command, slot_end, run_token, cronlock_version, clock_skew_ms, heartbeat_seconds)
+           pid, command, slot_end, run_token, cronlock_version, clock_skew_ms, heartbeat_seconds, slot_rule)
         SELECT now(), now(), $1, $2, $3, 'RUNNING', $4::integer, $5, $6::timestamptz, $7, $8,
-               least(greatest(skew_ms, -2147483648), 2147483647)::integer, $11::integer
+               least(greatest(skew_ms, -2147483648), 2147483647)::integer, $11::integer, $13
         FROM settings WHERE NOT EXISTS (SELECT 1 FROM live) AND NOT ended
         ON CONFLICT (job_name, job_identifier) DO UPDATE
           SET status = existing.status, exit_code = existing.exit_code, signal = existing.signal,
-              note = existing.note, finished_at = existing.finished_at, updated_at = existing.updated_at
+              note = existing.note, finished_at = existing.finished_at, updated_at = existing.updated_at,
+              output = existing.output
           WHERE false
         RETURNING id
       )

@@ -29,12 +29,20 @@ extension PostgresLockStore {
     if let since = query.since {
       add({ "created_at >= now() - \($0)::interval" }, "\(since.nanoseconds / 1000) microseconds")
     }
+    if let runID = query.runID { add({ "id = \($0)::bigint" }, String(runID)) }
     parameters.append(String(query.limit))
     let limitParameter = "$\(parameters.count)"
-    let clause = conditions.isEmpty ? "" : "\n      WHERE " + conditions.joined(separator: " AND ")
-    // Times as exact microseconds, named as the columns they come from.
-    let columns = LockColumn.history.map { column in
-      column.kind == .timestamp ? micros(column.name) + " AS " + column.name : column.name
+    var clause = conditions.isEmpty ? "" : "\n      WHERE " + conditions.joined(separator: " AND ")
+    if let perJob = query.perJob {
+      clause = "\n      WHERE id IN (SELECT \(perJob.aggregate)(id) FROM \(table.quoted)\(clause) GROUP BY job_name)"
+    }
+    // Times as exact microseconds, named as the columns they come from; bytes as hex.
+    let columns = (LockColumn.history + (query.includesOutput ? [LockColumn.output] : [])).map { column in
+      switch column.kind {
+      case .timestamp: micros(column.name) + " AS " + column.name
+      case .bytes: "encode(\(column.name), 'hex') AS \(column.name)"
+      case .id, .text, .integer: column.name
+      }
     }
     // The inner query picks the rows; the outer one converts only those, not every row the
     // scan passes to a sort when no index gives the order.
@@ -46,6 +54,22 @@ extension PostgresLockStore {
       ORDER BY created_at DESC, id DESC
       """
     return (sql, parameters)
+  }
+
+  public func statusCounts(job: String?) throws(CronlockError) -> [StatusCount] {
+    let sql = """
+      SELECT job_name, status, count(*) FROM \(table.quoted)
+      WHERE $1::text IS NULL OR job_name = $1 GROUP BY job_name, status ORDER BY job_name, status
+      """
+    do {
+      let result = try connection.execute(sql, [job], deadline: statementDeadline)
+      return (0..<result.rowCount).map { row in
+        StatusCount(job: result.value(row: row, column: 0), status: result.value(row: row, column: 1),
+                    count: result.value(row: row, column: 2).flatMap { Int($0) } ?? 0)
+      }
+    } catch {
+      throw classify(error, doing: "count the runs in \(table)")
+    }
   }
 
   /// Microseconds since the epoch, exact, and NULL for NULL or ±infinity (stored by hand).

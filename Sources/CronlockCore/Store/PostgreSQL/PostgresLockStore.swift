@@ -127,12 +127,12 @@ public final class PostgresLockStore: LockStore {
     let sql = """
       UPDATE \(table.quoted)
       SET status = $2, exit_code = $3::integer, signal = $4::integer, note = $5,
-          finished_at = now(), updated_at = now()
+          finished_at = now(), updated_at = now(), output = coalesce($6::bytea, output)
       WHERE id = $1::bigint
       """
     let parameters: [String?] = [
       String(runID), record.status.rawValue, record.exitCode.map { String($0) },
-      record.signal.map { String($0) }, record.note,
+      record.signal.map { String($0) }, record.note, record.output.map(Self.byteaHex),
     ]
     var retry = RetryDecision(budget: TimeSpan(nanoseconds: max(1, deadline.timeLeft.nanoseconds)),
                               doing: "record the outcome")
@@ -158,6 +158,19 @@ public final class PostgresLockStore: LockStore {
       guard affected == 1 else { throw .internalFailure("the row is no longer in \(table)") }
       return
     }
+  }
+
+  /// bytea's hex input form, `\x` and two digits a byte: the output travels as a text parameter.
+  static func byteaHex(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var text = [UInt8](repeating: 0, count: 2 + bytes.count * 2)
+    text[0] = UInt8(ascii: "\\")
+    text[1] = UInt8(ascii: "x")
+    for (index, byte) in bytes.enumerated() {
+      text[2 + index * 2] = digits[Int(byte >> 4)]
+      text[3 + index * 2] = digits[Int(byte & 0x0f)]
+    }
+    return String(decoding: text, as: UTF8.self)
   }
 
   public func release(_ request: ClaimRequest, deadline: Deadline) {

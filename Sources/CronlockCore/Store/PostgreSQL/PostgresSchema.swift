@@ -17,6 +17,7 @@ public struct PostgresSchema: Sendable {
     case .text: return column.seed ? "varchar" : "text"
     case .integer: return "integer"
     case .timestamp: return "timestamptz"
+    case .bytes: return "bytea"
     }
   }
 

@@ -60,15 +60,15 @@ struct SQLiteClaim {
       """
       INSERT INTO \(table.quoted)
         (created_at, updated_at, job_name, job_identifier, worker, status,
-         pid, command, slot_end, run_token, cronlock_version, clock_skew_ms, heartbeat_seconds)
-      VALUES (?1, ?1, ?2, ?3, ?4, 'RUNNING', ?5, ?6, ?7, ?8, ?9, 0, ?10)
+         pid, command, slot_end, run_token, cronlock_version, clock_skew_ms, heartbeat_seconds, slot_rule)
+      VALUES (?1, ?1, ?2, ?3, ?4, 'RUNNING', ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11)
       ON CONFLICT (job_name, job_identifier) DO NOTHING
       RETURNING id
       """,
       [
         .text(now.sqliteText), .text(request.job), .text(request.slot.identifier), .text(request.worker),
         .integer(request.pid), .text(request.command), .text(request.slot.end?.sqliteText), .text(request.runToken),
-        .text(Version.current), .integer(request.heartbeat.secondsRoundedUp()),
+        .text(Version.current), .integer(request.heartbeat.secondsRoundedUp()), .text(request.slotRule),
       ], deadline: deadline)
     guard let value = rows.first?.first, let text = value, let id = Int64(text) else { return .lost }
     return .won(runID: id)

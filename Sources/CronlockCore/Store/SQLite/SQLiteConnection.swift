@@ -28,6 +28,12 @@ final class SQLiteConnection {
   /// Opens the file read-write, creating it when `create` is set; makes no change to it.
   static func open(path: String, create: Bool) throws(SQLiteError) -> SQLiteConnection {
     var handle: OpaquePointer?
+    // Rows can hold captured output: a new file gets no world access (the umask still applies
+    // to the owner and group), and SQLite gives its -wal and -shm files the same mode.
+    if create {
+      let descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o660)
+      if descriptor >= 0 { close(descriptor) }
+    }
     let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
     let code = sqlite3_open_v2(path, &handle, flags, nil)
     guard code == SQLITE_OK, let handle else {
@@ -78,6 +84,12 @@ final class SQLiteConnection {
       case .null: bound = sqlite3_bind_null(statement, index)
       case .integer(let number): bound = sqlite3_bind_int64(statement, index, number)
       case .text(let text): bound = sqlite3_bind_text(statement, index, text, -1, cronlock_sqlite_transient())
+      case .blob(let bytes) where bytes.isEmpty:
+        bound = sqlite3_bind_zeroblob(statement, index, 0)  // bind_blob with no bytes would store NULL
+      case .blob(let bytes):
+        bound = bytes.withUnsafeBytes { buffer in
+          sqlite3_bind_blob(statement, index, buffer.baseAddress, Int32(buffer.count), cronlock_sqlite_transient())
+        }
       }
       guard bound == SQLITE_OK else { throw SQLiteError(code: bound, handle: handle) }
     }
@@ -116,6 +128,7 @@ enum SQLiteValue: Sendable, Equatable {
   case null
   case integer(Int64)
   case text(String)
+  case blob([UInt8])
 
   static func text(_ value: String?) -> SQLiteValue { value.map { .text($0) } ?? .null }
   static func integer<Number: BinaryInteger>(_ value: Number?) -> SQLiteValue { value.map { .integer(Int64($0)) } ?? .null }

@@ -13,10 +13,18 @@ extension SQLiteLockStore {
     if let worker = query.worker { add("worker =", .text(worker)) }
     if let status = query.status { add("status =", .text(status)) }
     if let since = query.since { add("created_at >=", .text(now.adding(TimeSpan(nanoseconds: -since.nanoseconds)).sqliteText)) }
+    if let runID = query.runID { add("id =", .integer(runID)) }
     parameters.append(.integer(query.limit))
+    var clause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+    if let perJob = query.perJob {
+      clause = " WHERE id IN (SELECT \(perJob.aggregate)(id) FROM \(table.quoted)\(clause) GROUP BY job_name)"
+    }
+    let columns = (LockColumn.history + (query.includesOutput ? [LockColumn.output] : [])).map { column in
+      column.kind == .bytes ? "lower(hex(\(column.name))) AS \(column.name)" : column.name
+    }
     let sql = """
-      SELECT \(LockColumn.history.map(\.name).joined(separator: ", "))
-      FROM \(table.quoted)\(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+      SELECT \(columns.joined(separator: ", "))
+      FROM \(table.quoted)\(clause)
       ORDER BY created_at DESC, id DESC
       LIMIT ?\(parameters.count)
       """
@@ -24,6 +32,17 @@ extension SQLiteLockStore {
       try connection.records(sql, parameters, deadline: deadline)
     }
     return records.map { HistoryRow(record: $0, time: Timestamp.init(sqliteText:), now: now) }
+  }
+
+  public func statusCounts(job: String?) throws(CronlockError) -> [StatusCount] {
+    let sql = """
+      SELECT job_name, status, count(*) FROM \(table.quoted)
+      WHERE ?1 IS NULL OR job_name = ?1 GROUP BY job_name, status ORDER BY job_name, status
+      """
+    let rows = try perform(doing: "count the runs in \(table)") { connection, deadline throws(SQLiteError) in
+      try connection.query(sql, [.text(job)], deadline: deadline)
+    }
+    return rows.map { StatusCount(job: $0[0], status: $0[1], count: $0[2].flatMap { Int($0) } ?? 0) }
   }
 
   public func countPurgeable(_ request: PurgeRequest) throws(CronlockError) -> Int {

@@ -117,7 +117,8 @@ public final class SQLiteLockStore: LockStore {
   public func finish(runID: Int64, _ record: RunRecord, deadline: Deadline) throws(CronlockError) {
     let sql = """
       UPDATE \(table.quoted)
-      SET status = ?2, exit_code = ?3, signal = ?4, note = ?5, finished_at = ?6, updated_at = ?6
+      SET status = ?2, exit_code = ?3, signal = ?4, note = ?5, finished_at = ?6, updated_at = ?6,
+          output = coalesce(?7, output)
       WHERE id = ?1
       """
     var retry = RetryDecision(budget: TimeSpan(nanoseconds: max(1, deadline.timeLeft.nanoseconds)),
@@ -127,7 +128,7 @@ public final class SQLiteLockStore: LockStore {
       do throws(SQLiteError) {
         try connection.query(sql, [
           .integer(runID), .text(record.status.rawValue), .integer(record.exitCode), .integer(record.signal),
-          .text(record.note), .text(Timestamp.now().sqliteText),
+          .text(record.note), .text(Timestamp.now().sqliteText), record.output.map { .blob($0) } ?? .null,
         ], deadline: deadline)
       } catch {
         // An UPDATE by id is idempotent: a retry after a busy or broken attempt is safe.

@@ -13,6 +13,7 @@ struct SQLiteSchema {
     case .text: "text"
     case .integer: "integer"
     case .timestamp: "datetime"
+    case .bytes: "blob"
     }
     return column.name + " " + type + (column.required && column.kind != .id ? " NOT NULL" : "")
   }

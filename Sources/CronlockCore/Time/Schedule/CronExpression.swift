@@ -10,6 +10,8 @@ public struct CronExpression: Sendable, Equatable {
   /// fields are restricted a day matches if either does, otherwise both must.
   let dayOfMonthRestricted: Bool
   let dayOfWeekRestricted: Bool
+  /// The fields as written, one space apart (a macro as written): what the lock table stores.
+  public let source: String
 
   static let macros: [(names: [String], fields: String)] = [
     (["@yearly", "@annually"], "0 0 1 1 *"), (["@monthly"], "0 0 1 * *"), (["@weekly"], "0 0 * * 0"),
@@ -20,6 +22,7 @@ public struct CronExpression: Sendable, Equatable {
   public init(parsing text: String) throws(CronlockError) {
     let fail = { (problem: String) in CronlockError.usage("cron expression '\(text)': \(problem)") }
     var fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" })
+    source = fields.joined(separator: " ")
     if let first = fields.first, first.hasPrefix("@") {
       let macro = first.lowercased()
       if macro == "@reboot" {
@@ -45,6 +48,12 @@ public struct CronExpression: Sendable, Equatable {
     if !(dayOfMonthRestricted && dayOfWeekRestricted) && !monthHasAllowedDay {
       throw fail("day-of-month \(fields[2]) never occurs in month \(fields[3]), so it never fires")
     }
+  }
+
+  /// Equal when they fire at the same times, however they were written.
+  public static func == (lhs: CronExpression, rhs: CronExpression) -> Bool {
+    (lhs.minutes, lhs.hours, lhs.daysOfMonth, lhs.months, lhs.daysOfWeek) == (rhs.minutes, rhs.hours, rhs.daysOfMonth, rhs.months, rhs.daysOfWeek)
+      && lhs.dayOfMonthRestricted == rhs.dayOfMonthRestricted && lhs.dayOfWeekRestricted == rhs.dayOfWeekRestricted
   }
 
   /// Whether some allowed month has an allowed day of the month (29 February counts).

@@ -105,3 +105,20 @@ extension TimeZoneRules {
     return nil
   }
 }
+
+extension TimeZoneRules {
+  /// The zone a stored slot rule names (`TimeZoneRules.name` as another host wrote it): an IANA
+  /// name, `UTC`, a TZif path or a POSIX TZ rule; nil when this host cannot tell what it was
+  /// (`localtime`, or a zone its time zone database lacks).
+  public static func stored(_ name: String) -> TimeZoneRules? {
+    if name == "UTC" { return .utc }
+    if name == "localtime" || name.isEmpty { return nil }
+    let directories = zoneDirectories(tzdir: environment("TZDIR"))
+    if let rules = try? named(name, directories: directories) { return rules }
+    if name.hasPrefix("/") || name.hasPrefix(":") {
+      let rules = local(tzVariable: name, directories: directories)
+      return rules.name == "UTC" ? nil : rules
+    }
+    return PosixTimeZoneRule(parsing: name).map { TimeZoneRules(name: name, rule: $0) }
+  }
+}
