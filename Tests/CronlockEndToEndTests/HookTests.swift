@@ -223,6 +223,20 @@ struct HookTests {
     #expect(result.stderr == "hook-err\n")
   }
 
+  @Test("with --capture-output the hooks' output reaches cronlock's stdout but not the row", arguments: Backend.allCases)
+  func captureKeepsOnlyTheCommand(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend)
+    let result = database.run(
+      ["--job", "cap", "--identifier", "s", "--capture-output", "1KiB", "--on-start", "echo hook-start",
+       "--on-success", "echo hook-ok", "--", "/bin/sh", "-c", "echo command"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout == "hook-start\ncommand\nhook-ok\n")
+    let id = try #require(try database.query("SELECT id FROM \(database.table)").first?[0] ?? nil)
+    let shown = database.run(["show", id, "--format", "json"])
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+    #expect(object["output"] as? String == "command\n")
+  }
+
   @Test("--hook-timeout is range-checked like every duration", arguments: ["0s", "2h", "-1s", "soon"])
   func hookTimeoutRange(value: String) {
     let result = CronlockBinary.run(["--job", "x", "--database", "sqlite:/nonexistent/x.db", "--hook-timeout", value,
