@@ -15,7 +15,7 @@ extension Cronlock {
         --grace has passed after its fire time. Jobs with explicit identifiers, and rows the Go \
         lockers wrote, record no rule: status shows their last run and never calls them missed. \
         Exits 0 when no slot needs attention, 1 when one does (missed, failed, abandoned, stale, \
-        or a last run that failed), 75 or 78 as every subcommand.
+        a last run that failed, or a --job with no runs at all), 75 or 78 as every subcommand.
         """
     )
 
@@ -59,6 +59,9 @@ extension Cronlock {
       let now = Timestamp.now()
       let from = now.adding(TimeSpan(nanoseconds: -since.nanoseconds))
       var jobs: [JobStatus] = []
+      if let job, lastRuns.isEmpty {
+        jobs.append(JobStatus.evaluate(job: job, lastRun: nil, firstRun: nil, rows: [], from: from, now: now, grace: grace))
+      }
       for last in lastRuns {
         guard let name = last.job else { continue }
         let rows = last.slotRule == nil ? [] : try store.history(

@@ -202,6 +202,8 @@ struct ObservabilityTests {
     #expect(Self.states(jobs["sched"]) == ["ok", "missed", "ok"])
     #expect((jobs["sched"]?["rule"] as? String) == "schedule Asia/Kolkata * * * * *")
 
+    let nobody = database.run(["status", "--job", "never-ran"])
+    #expect(nobody.status == 1 && nobody.stdout == "never-ran: no runs recorded\n", "a job asked about by name that never ran")
     let goodOnly = try status(database, ["--job", "good", "--since", "6m"])
     #expect(goodOnly.status == 0 && goodOnly.jobs.keys.sorted() == ["good"])
 

@@ -63,7 +63,8 @@ public struct JobStatus: Sendable, Equatable {
   public static let maximumSlots = 100_000
 
   public var needsAttention: Bool {
-    guard ruleProblem == nil else { return lastRun.map { SlotState(status: $0.status).needsAttention } ?? false }
+    // A job asked about by name that has no row at all has never run anywhere.
+    guard ruleProblem == nil else { return lastRun.map { SlotState(status: $0.status).needsAttention } ?? true }
     return slots.contains { $0.state.needsAttention }
   }
 
@@ -79,6 +80,10 @@ public struct JobStatus: Sendable, Equatable {
                               from: Timestamp, now: Timestamp, grace: TimeSpan) -> JobStatus
   {
     var status = JobStatus(job: job, rule: lastRun?.slotRule, lastRun: lastRun)
+    guard lastRun != nil else {
+      status.ruleProblem = "no runs recorded"
+      return status
+    }
     guard let text = lastRun?.slotRule else {
       status.ruleProblem = "its runs record no slot rule (explicit identifiers, or rows another locker wrote)"
       return status

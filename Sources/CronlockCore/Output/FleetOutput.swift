@@ -91,6 +91,10 @@ public enum FleetOutput {
     var text = ""
     for job in jobs {
       let name = TerminalText.escaped(job.job)
+      guard job.lastRun != nil else {
+        text += "\(name): no runs recorded\n"
+        continue
+      }
       guard job.ruleProblem == nil else {
         let last = job.lastRun.map { run in
           "last run \(run.id) \(TerminalText.escaped(run.status ?? HistoryTable.unknown))"
