@@ -98,10 +98,11 @@ struct FaultFreezeTests {
     #expect(seconds < 1 + Self.slack, "forwarded at once; then at most --finish-timeout to record")
   }
 
-  @Test("frozen when the command ends: cronlock exits with the command's status at --finish-timeout, and says the row is RUNNING")
-  func frozenDuringFinish() throws {
+  @Test("frozen when the command ends: cronlock exits with the command's status at --finish-timeout, and says the row is RUNNING",
+        arguments: [[], ["--capture-output", "64KiB"]])
+  func frozenDuringFinish(capture: [String]) throws {
     let (server, table, scratch) = try fresh()
-    let process = cronlock(server, table, ["--job", "fz", "--identifier", "s1", "--finish-timeout", "2s", "--"]
+    let process = cronlock(server, table, ["--job", "fz", "--identifier", "s1", "--finish-timeout", "2s"] + capture + ["--"]
       + scratch.faultChild("touch '\(scratch.path("ready"))'; while [ ! -e '\(scratch.path("go"))' ]; do sleep 0.05; done",
                            exit: 3))
     #expect(scratch.waitForFile("ready"))

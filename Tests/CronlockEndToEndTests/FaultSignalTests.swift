@@ -161,12 +161,12 @@ struct FaultSignalTests {
   }
 
   @Test("item 36: SIGKILL of cronlock while the command has children of its own: the whole tree dies at once",
-        arguments: Backend.allCases, [false, true])
-  func killedCronlockWithGrandchildren(backend: Backend, noOverlap: Bool) throws {
+        arguments: Backend.allCases, [[], ["--no-overlap"], ["--capture-output", "4KiB"]])
+  func killedCronlockWithGrandchildren(backend: Backend, options: [String]) throws {
     let database = try TestDatabase.fresh(backend, "tree")
     let scratch = Scratch()
-    let overlap = noOverlap ? ["--no-overlap"] : []
-    let arguments = ["--job", "tree", "--heartbeat", "1s"] + overlap
+    let noOverlap = options.contains("--no-overlap")
+    let arguments = ["--job", "tree", "--heartbeat", "1s"] + options
     // The grandchild writes its pid, then works for five minutes under a shell that waits for it.
     let process = database.start(arguments + ["--identifier", "s1", "--"] + scratch.faultChild(
       "sleep 300 & echo $! > '\(scratch.path("grandchild"))'; touch '\(scratch.path("ready"))'; wait"))
