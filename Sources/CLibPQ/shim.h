@@ -23,7 +23,7 @@ static inline int cronlock_diag_message(void) { return PG_DIAG_MESSAGE_PRIMARY; 
   X(PQfreeCancel) X(PQcancel) X(PQsetNoticeReceiver) X(PQresultErrorField) X(PQsendQueryParams) \
   X(PQisBusy) X(PQconsumeInput) X(PQgetResult) X(PQresultStatus) X(PQresultErrorMessage) X(PQclear) \
   X(PQntuples) X(PQnfields) X(PQfname) X(PQcmdTuples) X(PQgetisnull) X(PQgetvalue) \
-  X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync)
+  X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync) X(PQpipelineStatus)
 
 #define CRONLOCK_LIBPQ_TYPEDEF(name) typedef __typeof__(name) *cronlock_##name##_fn;
 CRONLOCK_LIBPQ_FUNCTIONS(CRONLOCK_LIBPQ_TYPEDEF)

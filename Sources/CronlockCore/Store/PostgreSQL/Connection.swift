@@ -193,25 +193,8 @@ public final class Connection {
     guard isHealthy else {
       throw PostgresError(kind: .connectionLost, message: "the connection was closed", scrubbing: secrets)
     }
-    let copies = parameters.map { $0.map { strdup($0) } ?? nil }
-    defer { copies.forEach { free($0) } }
-    let sent = copies.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
-      libpq.PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values.baseAddress, nil, nil, 0)
-    }
-    guard sent == 1 else {
-      throw PostgresError(kind: .connectionLost, message: text(libpq.PQerrorMessage(handle)), scrubbing: secrets)
-    }
-    while libpq.PQisBusy(handle) != 0 {
-      switch wait(for: libpq.PQsocket(handle), events: Int16(POLLIN), until: deadline) {
-      case .ready:
-        if libpq.PQconsumeInput(handle) == 0 {
-          throw PostgresError(kind: .connectionLost, message: text(libpq.PQerrorMessage(handle)), scrubbing: secrets)
-        }
-      case .deadline:
-        abandon()
-        throw PostgresError(kind: .timedOut, message: "the database did not answer in time", scrubbing: secrets)
-      }
-    }
+    try send(sql, parameters)
+    try waitForAnswer(until: deadline)
     var first: OpaquePointer?
     while let next = libpq.PQgetResult(handle) {
       if first == nil { first = next } else { libpq.PQclear(next) }
@@ -223,15 +206,116 @@ public final class Connection {
     case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
       return QueryResult(handle: raw)
     default:
-      let error = PostgresError(
-        kind: libpq.PQstatus(handle) == CONNECTION_OK ? .server : .connectionLost,
-        sqlState: libpq.PQresultErrorField(raw, cronlock_diag_sqlstate()).map { SQLState(String(cString: $0)) },
-        message: text(libpq.PQresultErrorMessage(raw)),
-        scrubbing: secrets
-      )
+      let error = failure(in: raw)
       libpq.PQclear(raw)
       throw error
     }
+  }
+
+  /// A statement and its text parameters (`nil` is SQL NULL), for `execute(together:)`.
+  public struct Statement {
+    public let sql: String
+    public let parameters: [String?]
+
+    public init(_ sql: String, _ parameters: [String?] = []) {
+      self.sql = sql
+      self.parameters = parameters
+    }
+  }
+
+  /// Runs `statements` in one round trip (libpq's pipeline mode): all are sent at once with one
+  /// Sync after the last, and answered together. The server still runs each only once the one
+  /// before has finished, so a statement's snapshot is taken after an earlier one's lock was
+  /// granted. The first statement to fail is thrown and the server skips the rest: a transaction
+  /// they opened is left failed, for the caller to roll back. Returns statement `kept`'s result.
+  /// Bounded by `deadline` as `execute` is (then cancelled, and the connection never used again).
+  public func execute(together statements: [Statement], keeping kept: Int, deadline: Deadline) throws(PostgresError)
+    -> QueryResult
+  {
+    guard isHealthy else {
+      throw PostgresError(kind: .connectionLost, message: "the connection was closed", scrubbing: secrets)
+    }
+    guard libpq.PQenterPipelineMode(handle) == 1 else {
+      throw PostgresError(kind: .connectionLost, message: text(libpq.PQerrorMessage(handle)), scrubbing: secrets)
+    }
+    var keptResult: OpaquePointer?
+    var firstFailure: PostgresError?
+    do throws(PostgresError) {
+      for statement in statements { try send(statement.sql, statement.parameters) }
+      guard libpq.PQpipelineSync(handle) == 1 else {
+        throw PostgresError(kind: .connectionLost, message: text(libpq.PQerrorMessage(handle)), scrubbing: secrets)
+      }
+      // Each statement's results end with a NULL; one skipped after a failure is PIPELINE_ABORTED.
+      for index in statements.indices {
+        while true {
+          try waitForAnswer(until: deadline)
+          guard let result = libpq.PQgetResult(handle) else { break }
+          let status = libpq.PQresultStatus(result)
+          if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK {
+            if index == kept && keptResult == nil { keptResult = result; continue }
+          } else if status != PGRES_PIPELINE_ABORTED, firstFailure == nil {
+            firstFailure = failure(in: result)
+          }
+          libpq.PQclear(result)
+        }
+      }
+      try waitForAnswer(until: deadline)
+      let sync = libpq.PQgetResult(handle)
+      defer { libpq.PQclear(sync) }
+      guard sync != nil, libpq.PQresultStatus(sync) == PGRES_PIPELINE_SYNC, libpq.PQexitPipelineMode(handle) == 1 else {
+        throw firstFailure
+          ?? PostgresError(kind: .connectionLost, message: text(libpq.PQerrorMessage(handle)), scrubbing: secrets)
+      }
+      if let firstFailure { throw firstFailure }
+      guard let keptResult else {
+        throw PostgresError(kind: .connectionLost, message: "no result for statement \(kept + 1) of \(statements.count)",
+                            scrubbing: secrets)
+      }
+      return QueryResult(handle: keptResult)
+    } catch {
+      libpq.PQclear(keptResult)
+      // Still in pipeline mode (it ended before the Sync's answer): never used again.
+      if libpq.PQpipelineStatus(handle) != PQ_PIPELINE_OFF { abandoned = true }
+      throw error
+    }
+  }
+
+  /// Queues one statement (sent by the time its answer is awaited).
+  private func send(_ sql: String, _ parameters: [String?]) throws(PostgresError) {
+    let copies = parameters.map { $0.map { strdup($0) } ?? nil }
+    defer { copies.forEach { free($0) } }
+    let sent = copies.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
+      libpq.PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values.baseAddress, nil, nil, 0)
+    }
+    guard sent == 1 else {
+      throw PostgresError(kind: .connectionLost, message: text(libpq.PQerrorMessage(handle)), scrubbing: secrets)
+    }
+  }
+
+  /// Waits until a result can be read without blocking, giving up at `deadline` (then the
+  /// statement is cancelled and the connection abandoned).
+  private func waitForAnswer(until deadline: Deadline) throws(PostgresError) {
+    while libpq.PQisBusy(handle) != 0 {
+      switch wait(for: libpq.PQsocket(handle), events: Int16(POLLIN), until: deadline) {
+      case .ready:
+        if libpq.PQconsumeInput(handle) == 0 {
+          throw PostgresError(kind: .connectionLost, message: text(libpq.PQerrorMessage(handle)), scrubbing: secrets)
+        }
+      case .deadline:
+        abandon()
+        throw PostgresError(kind: .timedOut, message: "the database did not answer in time", scrubbing: secrets)
+      }
+    }
+  }
+
+  /// The error a failed result reports.
+  private func failure(in raw: OpaquePointer) -> PostgresError {
+    PostgresError(
+      kind: libpq.PQstatus(handle) == CONNECTION_OK ? .server : .connectionLost,
+      sqlState: libpq.PQresultErrorField(raw, cronlock_diag_sqlstate()).map { SQLState(String(cString: $0)) },
+      message: text(libpq.PQresultErrorMessage(raw)),
+      scrubbing: secrets
+    )
   }
 
   /// Gives up on the statement in flight: asks the server to cancel it — so a server that is

@@ -68,6 +68,7 @@ struct LibPQ: @unchecked Sendable {
   let PQenterPipelineMode: cronlock_PQenterPipelineMode_fn
   let PQexitPipelineMode: cronlock_PQexitPipelineMode_fn
   let PQpipelineSync: cronlock_PQpipelineSync_fn
+  let PQpipelineStatus: cronlock_PQpipelineStatus_fn
 
   private init() throws(Unavailable) {
     // Never closed: the functions are used until the process ends.
@@ -112,6 +113,7 @@ struct LibPQ: @unchecked Sendable {
     PQenterPipelineMode = try resolve("PQenterPipelineMode")
     PQexitPipelineMode = try resolve("PQexitPipelineMode")
     PQpipelineSync = try resolve("PQpipelineSync")
+    PQpipelineStatus = try resolve("PQpipelineStatus")
   }
 
   /// dlerror's text, one line.
