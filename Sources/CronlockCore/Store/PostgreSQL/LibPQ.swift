@@ -74,7 +74,10 @@ struct LibPQ: @unchecked Sendable {
     // Never closed: the functions are used until the process ends. RTLD_LAZY, as linking did:
     // RTLD_NOW would also bind up front the chain's libraries not built with -z now (Kerberos'),
     // 12% more instructions for a skip (callgrind); missing functions are still found now, by dlsym.
-    guard let library = dlopen(Self.soname, RTLD_LAZY | RTLD_LOCAL) else {
+    // RTLD_DEEPBIND: the chain's ~20 libraries bind to each other (and to libc, among them) before
+    // they look through this binary's and libstdc++'s symbols, as they would in a C program
+    // linking libpq. Nothing here interposes on them (no copy relocations, no malloc of our own).
+    guard let library = dlopen(Self.soname, RTLD_LAZY | RTLD_LOCAL | RTLD_DEEPBIND) else {
       throw Unavailable(message: "cannot load \(Self.soname) (\(Self.lastError)): install the libpq5 package")
     }
     func resolve<Function>(_ name: String) throws(Unavailable) -> Function {
