@@ -11,9 +11,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
   ],
   targets: [
+    // libpq's headers only (libpq-dev): the library is loaded with dlopen when first used.
     .systemLibrary(
       name: "CLibPQ",
-      pkgConfig: "libpq",
       providers: [.apt(["libpq-dev"])]
     ),
     .systemLibrary(

@@ -8,7 +8,7 @@
 #   sh install.sh --uninstall         # removes exactly what it installed (same PREFIX/DESTDIR)
 #
 # The binary carries the Swift runtime; the host needs libpq5 and libsqlite3-0
-# (apt-get install libpq5 libsqlite3-0).
+# (apt-get install libpq5 libsqlite3-0). libpq is loaded only when PostgreSQL is used.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 prefix=${PREFIX:-/usr/local}
@@ -46,6 +46,9 @@ done
 # Staged installs are for another host; otherwise say what this one still lacks.
 if [ -z "${DESTDIR:-}" ] && command -v ldd >/dev/null 2>&1; then
   missing=$(ldd "$root/bin/cronlock" 2>/dev/null | awk '/not found/ { print $1 }' | tr '\n' ' ')
+  # libpq is loaded with dlopen when PostgreSQL is first used, so ldd does not list it.
+  ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
+  "$ldconfig" -p 2>/dev/null | grep -q 'libpq\.so\.5 ' || missing="${missing}libpq.so.5 "
   if [ -n "$missing" ]; then
     echo "install.sh: cronlock is installed in $root/bin but this host lacks: $missing(on Debian and Ubuntu: apt-get install libpq5 libsqlite3-0)" >&2
     exit 1

@@ -10,10 +10,15 @@ enum Main {
   static func main() {
     // Read once, before any I/O: a slow connect must not move the run into the next slot.
     let startedAt = Timestamp.now()
-    if let fast = FastRunParser.parse(Array(CommandLine.arguments.dropFirst())) {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if let fast = FastRunParser.parse(arguments) {
       end(fast.execute(startedAt: startedAt))
     }
-    let arguments = Array(CommandLine.arguments.dropFirst())
+    // What ArgumentParser would print, without the reflection its parse costs at start-up.
+    if arguments == ["--version"] {
+      print(Version.description)
+      end(0)
+    }
     if let mistake = CommandLineGuide.mistake(in: arguments) {
       Reporter(verbose: false, format: LogSettings.known(in: arguments)).error(mistake, event: .failure(.usage))
       exit(ExitStatus.usage)

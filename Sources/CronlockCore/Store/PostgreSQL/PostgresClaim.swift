@@ -1,6 +1,7 @@
 /// The claim's SQL: one statement normally; with --no-overlap, a short READ COMMITTED
 /// transaction that first takes a transaction-level advisory lock on the job (safe through
-/// PgBouncer's transaction pooling, unlike a session lock) and then looks for a live run.
+/// PgBouncer's transaction pooling, unlike a session lock) and then looks for a live run, sent
+/// in one round trip.
 struct PostgresClaim {
   let table: TableName
   let request: ClaimRequest
@@ -24,16 +25,19 @@ struct PostgresClaim {
       return try decode(connection.execute(statement(checkingOverlap: false), parameters,
                                            deadline: deadline))
     }
-    try connection.execute("BEGIN ISOLATION LEVEL READ COMMITTED", deadline: deadline)
-    do throws(PostgresError) {
-      // A later statement gets a fresh snapshot, so it sees a run committed while we waited here.
-      try connection.execute(
+    // One round trip: the server runs each statement after the one before, so the claim's
+    // snapshot is taken once the advisory lock is granted, and it sees a run committed while we
+    // waited there.
+    let statements = [
+      Connection.Statement("BEGIN ISOLATION LEVEL READ COMMITTED"),
+      Connection.Statement(
         "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), set_config('lock_timeout', $2, true)",
-        [table.description + "\u{1F}" + request.job, lockTimeout], deadline: deadline)
-      let claim = try decode(connection.execute(statement(checkingOverlap: true), parameters,
-                                                deadline: deadline))
-      try connection.execute("COMMIT", deadline: deadline)
-      return claim
+        [table.description + "\u{1F}" + request.job, lockTimeout]),
+      Connection.Statement(statement(checkingOverlap: true), parameters),
+      Connection.Statement("COMMIT"),
+    ]
+    do throws(PostgresError) {
+      return try decode(connection.execute(together: statements, keeping: 2, deadline: deadline))
     } catch {
       if connection.isHealthy { _ = try? connection.execute("ROLLBACK", deadline: deadline) }
       throw error

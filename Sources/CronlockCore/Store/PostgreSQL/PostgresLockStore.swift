@@ -19,9 +19,10 @@ public final class PostgresLockStore: LockStore {
   private var currentCanceller: Canceller?
   private var cancellerLock = pthread_mutex_t()
 
-  /// Checks the URL (78 when libpq cannot parse it, or an option's value can never work);
-  /// connects later, when first needed.
+  /// Loads libpq and checks the URL (78 when libpq is missing or cannot parse the URL, or an
+  /// option's value can never work); connects later, when first needed.
   public init(url: DatabaseURL?, table: TableName, connectTimeout: TimeSpan) throws(CronlockError) {
+    try LibPQ.load()
     if let url {
       if let complaint = url.unencodedUserInfo ?? Connection.validate(url: url) {
         throw .configuration("invalid database URL: \(complaint)")

@@ -1,0 +1,56 @@
+import CronlockCore
+import Foundation
+import Testing
+import CronlockTestSupport
+
+/// cronlock loads libpq with dlopen the first time PostgreSQL is used. A host without a usable
+/// libpq.so.5 is made here by putting an empty file of that name first on LD_LIBRARY_PATH: the
+/// dynamic loader stops at the first file the name finds ("file too short") and never reaches
+/// the system's libpq, while every other library still resolves as before.
+@Suite("libpq is loaded only when PostgreSQL is used")
+struct LibPQLoadingTests {
+  /// An environment in which `libpq.so.5` cannot be loaded.
+  func withoutLibPQ(_ scratch: Scratch) throws -> [String: String] {
+    let directory = scratch.path("no-libpq")
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    #expect(FileManager.default.createFile(atPath: directory + "/libpq.so.5", contents: Data()))
+    return ["LD_LIBRARY_PATH": directory]
+  }
+
+  @Test("without libpq, a PostgreSQL run or check is one line naming the package and 78, and nothing runs")
+  func missingLibPQ() throws {
+    let database = try TestDatabase.fresh(.postgres)
+    let scratch = Scratch()
+    let broken = try withoutLibPQ(scratch)
+    let run = database.run(["run", "--job", "j", "--identifier", "s", "--"] + scratch.markingChild, environment: broken)
+    #expect(run.status == 78, "\(run.stderr)")
+    #expect(run.stderr.hasPrefix("cronlock: ") && run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+    #expect(run.stderr.contains("cannot load libpq.so.5 (") && run.stderr.contains("): install the libpq5 package"),
+            "\(run.stderr)")
+    #expect(scratch.markerLines.isEmpty)
+    let check = database.run(["check"], environment: broken)
+    #expect(check.status == 78, "\(check.stderr)")
+    #expect(check.stderr.contains("cannot load libpq.so.5"), "\(check.stderr)")
+    // The same run with the system's libpq wins: the 78 came from the library alone.
+    let control = database.run(["run", "--job", "j", "--identifier", "s", "--"] + scratch.markingChild)
+    #expect(control.status == 0, "\(control.stderr)")
+    #expect(scratch.markerLines.count == 1)
+  }
+
+  @Test("without libpq, --version, --help and an SQLite win and skip work: they never load it")
+  func sqliteNeedsNoLibPQ() throws {
+    let database = try TestDatabase.fresh(.sqlite)
+    let scratch = Scratch()
+    let broken = try withoutLibPQ(scratch)
+    let version = CronlockBinary.run(["--version"], environment: broken)
+    #expect(version.status == 0 && version.stdout == Version.description + "\n", "\(version.stderr)")
+    let help = CronlockBinary.run(["run", "--help"], environment: broken)
+    #expect(help.status == 0 && help.stdout.contains("--database"), "\(help.stderr)")
+    let win = database.run(["run", "--job", "j", "--identifier", "s", "--"] + scratch.markingChild, environment: broken)
+    #expect(win.status == 0 && win.stderr.isEmpty, "\(win.stderr)")
+    let skip = database.run(["run", "--job", "j", "--identifier", "s", "--skip-exit-code", "3", "--"] + scratch.markingChild,
+                            environment: broken)
+    #expect(skip.status == 3, "\(skip.stderr)")
+    #expect(scratch.markerLines.count == 1)
+  }
+}
