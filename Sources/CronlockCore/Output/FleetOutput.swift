@@ -7,21 +7,20 @@ public enum FleetOutput {
   /// control character and invalid UTF-8 byte escaped).
   public static func showTable(_ row: HistoryRow) -> String {
     let fields = row.fields
-    let width = fields.map(\.name.count).max() ?? 0
+    let width = max(fields.map(\.name.count).max() ?? 0, "output".count)
+    func line(_ name: String, _ value: String) -> String {
+      name + String(repeating: " ", count: width - name.count + 2) + value + "\n"
+    }
     var text = ""
     for (name, value) in fields {
-      let shown: String
       switch value {
-      case .text(let value): shown = value.map(TerminalText.escaped) ?? HistoryTable.unknown
-      case .number(let value): shown = value.map { String($0) } ?? HistoryTable.unknown
-      case .time(let value): shown = value?.rfc3339 ?? HistoryTable.unknown
+      case .text(let value): text += line(name, value.map(TerminalText.escaped) ?? HistoryTable.unknown)
+      case .number(let value): text += line(name, value.map { String($0) } ?? HistoryTable.unknown)
+      case .time(let value): text += line(name, value?.rfc3339 ?? HistoryTable.unknown)
       }
-      text += name + String(repeating: " ", count: width - name.count + 2) + shown + "\n"
     }
-    guard let output = row.output else {
-      return text + "output" + String(repeating: " ", count: max(0, width - 6) + 2) + "not captured\n"
-    }
-    text += "output" + String(repeating: " ", count: max(0, width - 6) + 2) + "\(output.count) bytes, the tail of the run's output\n"
+    guard let output = row.output else { return text + line("output", "not captured") }
+    text += line("output", "\(output.count) bytes, the tail of the run's output")
     guard !output.isEmpty else { return text }
     let body = escapedOutput(output)
     return text + "\n" + body + (body.hasSuffix("\n") ? "" : "\n")

@@ -159,21 +159,7 @@ public final class Connection {
 
   /// The value libpq parsed for `keyword` in `url` (e.g. its password), if it parses.
   public static func parsedValue(of keyword: String, in url: String) -> String? {
-    guard LibPQ.failure == nil else { return nil }
-    var message: UnsafeMutablePointer<CChar>?
-    guard let options = libpq.PQconninfoParse(url, &message) else {
-      libpq.PQfreemem(message)
-      return nil
-    }
-    defer { libpq.PQconninfoFree(options) }
-    var option = options
-    while let name = option.pointee.keyword {
-      if String(cString: name) == keyword, let value = option.pointee.val {
-        return String(cString: value)
-      }
-      option += 1
-    }
-    return nil
+    parsedOptions(of: url)?.first { $0.keyword == keyword }?.value
   }
 
   /// Set once a statement was given up on: the connection's state is unknown, so it is never
