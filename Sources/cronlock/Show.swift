@@ -10,7 +10,7 @@ extension Cronlock {
         RUN_ID is the row's id, as 'cronlock list --format json' shows it and as the command \
         saw it in CRONLOCK_RUN_ID. 'table' prints a field a line, then the output that \
         'run --capture-output' kept, with newlines and tabs as they are and every other control \
-        character and byte that is not UTF-8 escaped (\\x1b), so stored output cannot drive the \
+        character and byte that is not UTF-8 escaped (\\x1B), so stored output cannot drive the \
         terminal. 'json' is one object with list's fields plus 'output' (text; bytes that are \
         not UTF-8 become U+FFFD) and 'output_base64' (the exact bytes). Exits 1 when the table \
         has no run with that id.
