@@ -154,15 +154,20 @@ struct ObservabilityTests {
 
   // MARK: status
 
-  /// Runs cronlock as a host whose clock is `offset` seconds from now (faketime).
-  func runAt(_ database: TestDatabase, _ offset: Int, _ arguments: [String]) -> ProcessResult {
-    Shell.run(["/usr/bin/faketime", "-f", offset >= 0 ? "+\(offset)s" : "\(offset)s", CronlockBinary.path]
-                + arguments + ["--max-skew", "3650d"],
-              environment: CronlockBinary.environment(database.environment))
+  /// Runs cronlock as a host whose clock reads `epoch` (Unix seconds) now and ticks from there
+  /// (faketime).
+  func runAt(_ database: TestDatabase, epoch: TimeInterval, _ arguments: [String]) -> ProcessResult {
+    let offset = Int((epoch - Date().timeIntervalSince1970).rounded())
+    return Shell.run(["/usr/bin/faketime", "-f", offset >= 0 ? "+\(offset)s" : "\(offset)s", CronlockBinary.path] + arguments,
+                     environment: CronlockBinary.environment(database.environment))
   }
 
-  func status(_ database: TestDatabase, _ arguments: [String]) throws -> (status: Int32, jobs: [String: [String: Any]]) {
-    let result = database.run(["status", "--format", "json"] + arguments)
+  /// `status --format json`, on the real clock or one that reads `epoch` now.
+  func status(_ database: TestDatabase, _ arguments: [String], epoch: TimeInterval? = nil) throws
+    -> (status: Int32, jobs: [String: [String: Any]])
+  {
+    let arguments = ["status", "--format", "json"] + arguments
+    let result = epoch.map { runAt(database, epoch: $0, arguments) } ?? database.run(arguments)
     let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
                               "\(result.stdout) \(result.stderr)")
     let jobs = (object["jobs"] as? [[String: Any]] ?? []).reduce(into: [String: [String: Any]]()) { $0[$1["job"] as! String] = $1 }
@@ -174,23 +179,34 @@ struct ObservabilityTests {
     (job?["slots"] as? [[String: Any]] ?? []).map { $0["state"] as? String ?? "?" }
   }
 
+  /// The states of the slots that have a run (whatever slots the clock has added since).
+  static func runStates(_ job: [String: Any]?) -> [String] {
+    (job?["slots"] as? [[String: Any]] ?? []).filter { $0["run_id"] is Int }.map { $0["state"] as? String ?? "?" }
+  }
+
   @Test("status: ran, failed and missed minutes from real runs; a good window exits 0; a Go row shows its last run",
         arguments: Backend.allCases)
   func statusWindows(backend: Backend) throws {
     let database = try TestDatabase.fresh(backend)
-    // A job running every minute: ok four minutes ago, failed two minutes ago, nothing at three
-    // and one minute ago; the current minute's run has not come yet.
-    #expect(runAt(database, -240, ["--job", "every", "--precision", "1m", "--", "true"]).status == 0)
-    #expect(runAt(database, -120, ["--job", "every", "--precision", "1m", "--", "false"]).status == 1)
-    // A job that ran in each of its last three minutes.
-    for offset in [-120, -60, 0] {
-      #expect(runAt(database, offset, ["--job", "good", "--precision", "1m", "--", "true"]).status == 0)
+    // Every clock here, status's too, is set from one anchor in the middle of a minute ten
+    // minutes ago, so no minute boundary passing while the test runs can move a slot.
+    let anchor = (Date().timeIntervalSince1970 / 60).rounded(.down) * 60 - 600 + 30
+    func run(_ minutes: Int, _ options: [String], _ command: String) -> Int32 {
+      runAt(database, epoch: anchor + Double(minutes * 60), options + ["--max-skew", "3650d", "--", command]).status
     }
-    // A scheduled job in another zone: every minute, missed one minute ago.
-    for offset in [-120, 0] {
-      #expect(runAt(database, offset, ["--job", "sched", "--schedule", "* * * * *", "--tz", "Asia/Kolkata", "--", "true"]).status == 0)
+    // A job running every minute: ok four minutes before the anchor, failed two minutes before,
+    // nothing at three and one minute before nor in the anchor's minute.
+    #expect(run(-4, ["--job", "every", "--precision", "1m"], "true") == 0)
+    #expect(run(-2, ["--job", "every", "--precision", "1m"], "false") == 1)
+    // A job that ran in each of the last three minutes.
+    for minutes in [-2, -1, 0] {
+      #expect(run(minutes, ["--job", "good", "--precision", "1m"], "true") == 0)
     }
-    let (code, jobs) = try status(database, ["--since", "6m"])
+    // A scheduled job in another zone: every minute, missed one minute before the anchor.
+    for minutes in [-2, 0] {
+      #expect(run(minutes, ["--job", "sched", "--schedule", "* * * * *", "--tz", "Asia/Kolkata"], "true") == 0)
+    }
+    let (code, jobs) = try status(database, ["--since", "6m"], epoch: anchor + 5)
     #expect(code == 1)
     let every = Self.states(jobs["every"])
     // Minute slots from the first run's on: ok, missed, failed, missed, then the current one.
@@ -204,7 +220,7 @@ struct ObservabilityTests {
 
     let nobody = database.run(["status", "--job", "never-ran"])
     #expect(nobody.status == 1 && nobody.stdout == "never-ran: no runs recorded\n", "a job asked about by name that never ran")
-    let goodOnly = try status(database, ["--job", "good", "--since", "6m"])
+    let goodOnly = try status(database, ["--job", "good", "--since", "6m"], epoch: anchor + 5)
     #expect(goodOnly.status == 0 && goodOnly.jobs.keys.sorted() == ["good"])
 
     // The Go lockers' rows: no rule, never missed; the last outcome decides.
@@ -220,7 +236,7 @@ struct ObservabilityTests {
     try database.execute(goRow, [TestDatabase.ago(10), "go-job", "2026-01-01 00:01:00.000", "FAILED"])
     #expect(try status(database, ["--job", "go-job"]).status == 1)
 
-    let table = database.run(["status", "--job", "every", "--since", "6m"])
+    let table = runAt(database, epoch: anchor + 5, ["status", "--job", "every", "--since", "6m"])
     #expect(table.status == 1)
     #expect(table.stdout.hasPrefix("every: 5 slots in the last 6m (precision 1m): 1 ok, 1 failed, "), "\(table.stdout)")
     #expect(table.stdout.contains("  failed  run "))
@@ -233,14 +249,14 @@ struct ObservabilityTests {
     let process = database.start(["--job", "hung", "--precision", "1h", "--heartbeat", "1s", "--",
                                   "/bin/sh", "-c", "touch '\(scratch.path("ready"))'; exec sleep 300"])
     #expect(scratch.waitForFile("ready"))
-    #expect(try status(database, ["--job", "hung", "--since", "1h"]).jobs["hung"].map(Self.states)?.last == "running")
+    #expect(try Self.runStates(status(database, ["--job", "hung", "--since", "2h"]).jobs["hung"]) == ["running"])
     kill(process.pid, SIGKILL)
     _ = process.finish()
     // Three 1 s heartbeats, and slack for a loaded machine.
     #expect(eventually(timeout: 30, every: 0.25) {
-      (try? status(database, ["--job", "hung", "--since", "1h"]))?.jobs["hung"].map(Self.states)?.last == "stale"
+      (try? status(database, ["--job", "hung", "--since", "2h"])).map { Self.runStates($0.jobs["hung"]) } == ["stale"]
     })
-    #expect(try status(database, ["--job", "hung", "--since", "1h"]).status == 1)
+    #expect(try status(database, ["--job", "hung", "--since", "2h"]).status == 1)
   }
 
   // MARK: metrics
