@@ -18,6 +18,9 @@ public final class PostgresLockStore: LockStore {
   /// The current connection's canceller, for `cancelInFlight()` on another thread.
   private var currentCanceller: Canceller?
   private var cancellerLock = pthread_mutex_t()
+  /// Run tokens this store has sent in a claim: a row can hold one only after that, so only a
+  /// repeated claim looks for it (PostgresClaim.mayBeRepeated).
+  private var sentRunTokens: Set<String> = []
 
   /// Loads libpq and checks the URL (78 when libpq is missing or cannot parse the URL, or an
   /// option's value can never work); connects later, when first needed.
@@ -81,7 +84,9 @@ public final class PostgresLockStore: LockStore {
         if retry.readBackFirst, let known = try readBack(request, on: connection, deadline: deadline) {
           return Claim(outcome: known)
         }
-        return try PostgresClaim(table: table, request: request).run(on: connection, deadline: deadline)
+        let repeated = !sentRunTokens.insert(request.runToken).inserted
+        return try PostgresClaim(table: table, request: request, mayBeRepeated: repeated)
+          .run(on: connection, deadline: deadline)
       } catch {
         let failure = attemptFailure(error, doing: "claim the slot")
         switch retry.next(after: failure, timeLeft: deadline.timeLeft) {
