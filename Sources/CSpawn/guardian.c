@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "cspawn.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,9 +21,10 @@ static void guard_group(int watch_fd) {
   }
   ssize_t ignored = chdir("/");
   (void)ignored;
-  for (int fd = 0; fd < 1024; fd++) {
-    if (fd != watch_fd) close(fd);
-  }
+  // Two close_range calls, not a close per descriptor: cronlock waits for this process to end
+  // on every win, and it reads the pipe only after this.
+  if (watch_fd > 0) cronlock_close_from(0, (unsigned int)watch_fd - 1);
+  cronlock_close_from((unsigned int)watch_fd + 1, ~0U);
   char byte;
   ssize_t got;
   do {

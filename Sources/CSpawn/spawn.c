@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "cspawn.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void close_from(unsigned int first, unsigned int last) {
+void cronlock_close_from(unsigned int first, unsigned int last) {
   if (first > last) return;
 #ifdef SYS_close_range
   if (syscall(SYS_close_range, first, last, 0) == 0) return;
@@ -41,8 +42,8 @@ static void exec_child(const char *file, char *const argv[], char *const envp[],
   }
   signal(SIGPIPE, SIG_DFL);
   sigprocmask(SIG_SETMASK, child_mask, NULL);
-  close_from(3, (unsigned int)report_fd - 1);
-  close_from((unsigned int)report_fd + 1, UINT_MAX);
+  cronlock_close_from(3, (unsigned int)report_fd - 1);
+  cronlock_close_from((unsigned int)report_fd + 1, UINT_MAX);
   execvpe(file, argv, envp);
   int failure = errno;
   ssize_t ignored = write(report_fd, &failure, sizeof failure);
