@@ -16,9 +16,9 @@ let package = Package(
       name: "CLibPQ",
       providers: [.apt(["libpq-dev"])]
     ),
+    // SQLite's headers only (libsqlite3-dev): the library is loaded with dlopen when first used.
     .systemLibrary(
       name: "CSQLite",
-      pkgConfig: "sqlite3",
       providers: [.apt(["libsqlite3-dev"])]
     ),
     // posix_spawn cannot set PR_SET_PDEATHSIG in the child; fork + exec in C can.

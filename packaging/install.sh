@@ -46,9 +46,11 @@ done
 # Staged installs are for another host; otherwise say what this one still lacks.
 if [ -z "${DESTDIR:-}" ] && command -v ldd >/dev/null 2>&1; then
   missing=$(ldd "$root/bin/cronlock" 2>/dev/null | awk '/not found/ { print $1 }' | tr '\n' ' ')
-  # libpq is loaded with dlopen when PostgreSQL is first used, so ldd does not list it.
+  # libpq and libsqlite3 are loaded with dlopen when first used, so ldd does not list them.
   ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
-  "$ldconfig" -p 2>/dev/null | grep -q 'libpq\.so\.5 ' || missing="${missing}libpq.so.5 "
+  libraries=$("$ldconfig" -p 2>/dev/null)
+  echo "$libraries" | grep -q 'libpq\.so\.5 ' || missing="${missing}libpq.so.5 "
+  echo "$libraries" | grep -q 'libsqlite3\.so\.0 ' || missing="${missing}libsqlite3.so.0 "
   if [ -n "$missing" ]; then
     echo "install.sh: cronlock is installed in $root/bin but this host lacks: $missing(on Debian and Ubuntu: apt-get install libpq5 libsqlite3-0)" >&2
     exit 1

@@ -150,10 +150,11 @@ struct DocsTests {
         && !["libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "libgcc_s.so.1", "libstdc++.so.6"]
           .contains(library)
     }
-    // libpq is loaded with dlopen when PostgreSQL is first used, never linked (LibPQ.swift).
-    #expect(!system.contains("libpq.so.5") && system.contains("libsqlite3.so.0"), "\(needed)")
+    // libpq and libsqlite3 are loaded with dlopen when their database is first used, never
+    // linked (LibPQ.swift, LibSQLite.swift).
+    #expect(!system.contains("libpq.so.5") && !system.contains("libsqlite3.so.0"), "\(needed)")
     let readme = try file("README.md")
-    for library in system + ["libpq.so.5"] {
+    for library in system + ["libpq.so.5", "libsqlite3.so.0"] {
       let owner = Shell.run(["/usr/bin/dpkg", "-S", "*/\(library)"])
       let package = try #require(owner.stdout.split(separator: ":").first.map(String.init), "\(library): \(owner.stderr)")
       #expect(readme.contains("`\(package)`"), "README does not say hosts need \(package) (for \(library))")

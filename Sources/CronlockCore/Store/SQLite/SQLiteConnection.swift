@@ -8,21 +8,22 @@ import Glibc
 /// pointers. Values come back as text (nil for NULL), as they do from libpq.
 final class SQLiteConnection {
   private let handle: OpaquePointer
+  private let sqlite = LibSQLite.api
   /// Read by the busy handler while a statement waits for another writer's lock.
   private let busyWait = BusyWait()
 
   private init(handle: OpaquePointer) {
     self.handle = handle
-    sqlite3_extended_result_codes(handle, 1)
+    _ = sqlite.sqlite3_extended_result_codes(handle, 1)
     // SQLite's own busy timeout sleeps blindly; this one waits on the signal channel too, so
     // a signal ends a wait for the lock at once, as it ends a wait for PostgreSQL.
-    sqlite3_busy_handler(handle, { context, attempt in
+    _ = sqlite.sqlite3_busy_handler(handle, { context, attempt in
       Unmanaged<BusyWait>.fromOpaque(context!).takeUnretainedValue().shouldRetry(attempt: Int(attempt)) ? 1 : 0
     }, Unmanaged.passUnretained(busyWait).toOpaque())
   }
 
   deinit {
-    sqlite3_close_v2(handle)
+    _ = sqlite.sqlite3_close_v2(handle)
   }
 
   /// Opens the file read-write, creating it when `create` is set; makes no change to it.
@@ -35,11 +36,11 @@ final class SQLiteConnection {
       if descriptor >= 0 { close(descriptor) }
     }
     let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
-    let code = sqlite3_open_v2(path, &handle, flags, nil)
+    let code = LibSQLite.api.sqlite3_open_v2(path, &handle, flags, nil)
     guard code == SQLITE_OK, let handle else {
       // Build the error before closing the handle it reads from; SQLite: close even on failure.
       let error = handle.map { SQLiteError(code: code, handle: $0) } ?? SQLiteError(code: code, message: "out of memory")
-      sqlite3_close_v2(handle)
+      _ = LibSQLite.api.sqlite3_close_v2(handle)
       throw error
     }
     return SQLiteConnection(handle: handle)
@@ -74,53 +75,53 @@ final class SQLiteConnection {
     busyWait.deadline = deadline
 
     var prepared: OpaquePointer?
-    let code = sqlite3_prepare_v2(handle, sql, -1, &prepared, nil)
+    let code = sqlite.sqlite3_prepare_v2(handle, sql, -1, &prepared, nil)
     guard code == SQLITE_OK, let statement = prepared else { throw SQLiteError(code: code, handle: handle) }
-    defer { sqlite3_finalize(statement) }
+    defer { _ = sqlite.sqlite3_finalize(statement) }
     for (offset, value) in parameters.enumerated() {
       let index = Int32(offset + 1)
       let bound: Int32
       switch value {
-      case .null: bound = sqlite3_bind_null(statement, index)
-      case .integer(let number): bound = sqlite3_bind_int64(statement, index, number)
-      case .text(let text): bound = sqlite3_bind_text(statement, index, text, -1, cronlock_sqlite_transient())
+      case .null: bound = sqlite.sqlite3_bind_null(statement, index)
+      case .integer(let number): bound = sqlite.sqlite3_bind_int64(statement, index, number)
+      case .text(let text): bound = sqlite.sqlite3_bind_text(statement, index, text, -1, cronlock_sqlite_transient())
       case .blob(let bytes) where bytes.isEmpty:
-        bound = sqlite3_bind_zeroblob(statement, index, 0)  // bind_blob with no bytes would store NULL
+        bound = sqlite.sqlite3_bind_zeroblob(statement, index, 0)  // bind_blob with no bytes would store NULL
       case .blob(let bytes):
         bound = bytes.withUnsafeBytes { buffer in
-          sqlite3_bind_blob(statement, index, buffer.baseAddress, Int32(buffer.count), cronlock_sqlite_transient())
+          sqlite.sqlite3_bind_blob(statement, index, buffer.baseAddress, Int32(buffer.count), cronlock_sqlite_transient())
         }
       }
       guard bound == SQLITE_OK else { throw SQLiteError(code: bound, handle: handle) }
     }
-    names = (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) }
+    names = (0..<sqlite.sqlite3_column_count(statement)).map { sqlite.sqlite3_column_name(statement, $0).map { String(cString: $0) } ?? "" }
     var rows: [[String?]] = []
     while true {
-      let step = sqlite3_step(statement)
+      let step = sqlite.sqlite3_step(statement)
       if step == SQLITE_DONE { return rows }
       guard step == SQLITE_ROW else {
         throw SQLiteError(code: step, handle: handle)
       }
-      rows.append((0..<sqlite3_column_count(statement)).map { column in
-        sqlite3_column_type(statement, column) == SQLITE_NULL
-          ? nil : String(cString: sqlite3_column_text(statement, column))
+      rows.append((0..<sqlite.sqlite3_column_count(statement)).map { column in
+        sqlite.sqlite3_column_type(statement, column) == SQLITE_NULL
+          ? nil : sqlite.sqlite3_column_text(statement, column).map { String(cString: $0) } ?? ""
       })
     }
   }
 
   /// Keeps the WAL file when the connection closes and skips the checkpoint on close (see shim.h).
   func keepWriteAheadLog() throws(SQLiteError) {
-    let code = cronlock_sqlite_keep_wal(handle)
+    let code = cronlock_sqlite_keep_wal(handle, sqlite.sqlite3_db_config, sqlite.sqlite3_file_control)
     guard code == SQLITE_OK else { throw SQLiteError(code: code, handle: handle) }
   }
 
   /// Rows changed by the last INSERT, UPDATE or DELETE.
-  var changes: Int { Int(sqlite3_changes(handle)) }
+  var changes: Int { Int(sqlite.sqlite3_changes(handle)) }
 
   /// Whether a transaction is open (false in autocommit mode).
-  var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+  var inTransaction: Bool { sqlite.sqlite3_get_autocommit(handle) == 0 }
 
-  static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+  static var libraryVersion: String { LibSQLite.api.sqlite3_libversion().map { String(cString: $0) } ?? "unknown" }
 }
 
 /// A statement parameter.
@@ -149,9 +150,9 @@ struct SQLiteError: Error, CustomStringConvertible, Sendable {
 
   /// Reads the connection's message, and the system error behind an open or I/O failure.
   init(code: Int32, handle: OpaquePointer) {
-    var message = String(cString: sqlite3_errmsg(handle))
+    var message = LibSQLite.api.sqlite3_errmsg(handle).map { String(cString: $0) } ?? "out of memory"
     let primary = code & 0xff
-    let systemError = sqlite3_system_errno(handle)
+    let systemError = LibSQLite.api.sqlite3_system_errno(handle)
     if (primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR || primary == SQLITE_READONLY), systemError != 0 {
       message += " (\(String(cString: strerror(systemError))))"
     }

@@ -9,8 +9,10 @@ public final class SQLiteLockStore: LockStore {
   let connectTimeout: TimeSpan
   private var current: SQLiteConnection?
 
-  /// Checks the table name; opens the file later, when first needed.
+  /// Loads SQLite and checks the table name (78 when either cannot work); opens the file later,
+  /// when first needed.
   public init(location: SQLiteLocation, table: TableName, connectTimeout: TimeSpan) throws(CronlockError) {
+    try LibSQLite.load()
     guard table.schema == nil else {
       throw .configuration("SQLite has no schemas: give --table a plain name, not '\(LockName.escaped(table.description))'")
     }
