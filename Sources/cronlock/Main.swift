@@ -11,13 +11,13 @@ enum Main {
     // Read once, before any I/O: a slow connect must not move the run into the next slot.
     let startedAt = Timestamp.now()
     let arguments = Array(CommandLine.arguments.dropFirst())
-    if let fast = FastRunParser.parse(arguments) {
-      end(fast.execute(startedAt: startedAt))
-    }
     // What ArgumentParser would print, without the reflection its parse costs at start-up.
     if arguments == ["--version"] {
       print(Version.description)
       end(0)
+    }
+    if let fast = FastRunParser.parse(arguments) {
+      end(fast.execute(startedAt: startedAt))
     }
     if let mistake = CommandLineGuide.mistake(in: arguments) {
       Reporter(verbose: false, format: LogSettings.known(in: arguments)).error(mistake, event: .failure(.usage))
