@@ -39,23 +39,6 @@ struct LibPQLoadingTests {
     #expect(scratch.markerLines.count == 1)
   }
 
-  @Test("without libpq, --version, --help and an SQLite win and skip work: they never load it")
-  func sqliteNeedsNoLibPQ() throws {
-    let database = try TestDatabase.fresh(.sqlite)
-    let scratch = Scratch()
-    let broken = try withoutLibPQ(scratch)
-    let version = CronlockBinary.run(["--version"], environment: broken)
-    #expect(version.status == 0 && version.stdout == Version.description + "\n", "\(version.stderr)")
-    let help = CronlockBinary.run(["run", "--help"], environment: broken)
-    #expect(help.status == 0 && help.stdout.contains("--database"), "\(help.stderr)")
-    let win = database.run(["run", "--job", "j", "--identifier", "s", "--"] + scratch.markingChild, environment: broken)
-    #expect(win.status == 0 && win.stderr.isEmpty, "\(win.stderr)")
-    let skip = database.run(["run", "--job", "j", "--identifier", "s", "--skip-exit-code", "3", "--"] + scratch.markingChild,
-                            environment: broken)
-    #expect(skip.status == 3, "\(skip.stderr)")
-    #expect(scratch.markerLines.count == 1)
-  }
-
   @Test("without libsqlite3, an SQLite run or check is one line naming the package and 78, nothing runs, no file is made")
   func missingSQLite() throws {
     let scratch = Scratch()
@@ -78,11 +61,12 @@ struct LibPQLoadingTests {
     #expect(scratch.markerLines.count == 1)
   }
 
-  @Test("without libsqlite3, --version, --help and a PostgreSQL win and skip work: they never load it")
-  func postgresNeedsNoSQLite() throws {
-    let database = try TestDatabase.fresh(.postgres)
+  @Test("without the other database's library, --version, --help and a win and a skip work: they never load it",
+        arguments: Backend.allCases)
+  func otherLibraryNotNeeded(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend)
     let scratch = Scratch()
-    let broken = try without("libsqlite3.so.0", scratch)
+    let broken = try without(backend == .postgres ? "libsqlite3.so.0" : "libpq.so.5", scratch)
     let version = CronlockBinary.run(["--version"], environment: broken)
     #expect(version.status == 0 && version.stdout == Version.description + "\n", "\(version.stderr)")
     let help = CronlockBinary.run(["run", "--help"], environment: broken)

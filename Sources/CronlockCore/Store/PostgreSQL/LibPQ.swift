@@ -11,31 +11,16 @@ import Glibc
 struct LibPQ: @unchecked Sendable {
   static let soname = "libpq.so.5"
 
-  /// The table, loaded once by whichever thread asks first (a static's initializer runs exactly
-  /// once, under the runtime's lock), or why libpq cannot be used.
-  private static let shared: Result<LibPQ, Unavailable> = Result { () throws(Unavailable) in try LibPQ() }
-
-  struct Unavailable: Error {
-    /// One line, for `cronlock: …`.
-    let message: String
-  }
+  private static let shared = LoadedLibrary { () throws(DynamicLibrary.Unavailable) in try LibPQ() }
 
   /// Loads libpq if nothing has yet; a host without it is 78 (it needs a package installed).
-  static func load() throws(CronlockError) {
-    if case .failure(let unavailable) = shared { throw .configuration(unavailable.message) }
-  }
+  static func load() throws(CronlockError) { try shared.check() }
 
   /// Why libpq cannot be loaded, or nil when it is.
-  static var failure: String? {
-    if case .failure(let unavailable) = shared { return unavailable.message }
-    return nil
-  }
+  static var failure: String? { shared.failure }
 
-  /// The table, for code that runs only once `load()` succeeded (a `Connection` exists).
-  static var api: LibPQ {
-    guard case .success(let table) = shared else { preconditionFailure("libpq used although it could not be loaded") }
-    return table
-  }
+  /// The table, for code that runs only once `load()` succeeded.
+  static var api: LibPQ { shared.table }
 
   let PQconnectStartParams: cronlock_PQconnectStartParams_fn
   let PQconnectPoll: cronlock_PQconnectPoll_fn
@@ -70,22 +55,17 @@ struct LibPQ: @unchecked Sendable {
   let PQpipelineSync: cronlock_PQpipelineSync_fn
   let PQpipelineStatus: cronlock_PQpipelineStatus_fn
 
-  private init() throws(Unavailable) {
-    // Never closed: the functions are used until the process ends. RTLD_LAZY, as linking did:
-    // RTLD_NOW would also bind up front the chain's libraries not built with -z now (Kerberos'),
-    // 12% more instructions for a skip (callgrind); missing functions are still found now, by dlsym.
-    // RTLD_DEEPBIND: the chain's ~20 libraries bind to each other (and to libc, among them) before
-    // they look through this binary's and libstdc++'s symbols, as they would in a C program
-    // linking libpq. Nothing here interposes on them (no copy relocations, no malloc of our own).
-    guard let library = dlopen(Self.soname, RTLD_LAZY | RTLD_LOCAL | RTLD_DEEPBIND) else {
-      throw Unavailable(message: "cannot load \(Self.soname) (\(Self.lastError)): install the libpq5 package")
-    }
-    func resolve<Function>(_ name: String) throws(Unavailable) -> Function {
-      guard let address = dlsym(library, name) else {
-        // An older libpq than pipeline mode needs (14).
-        throw Unavailable(message: "cannot load \(Self.soname) (\(Self.lastError)): install the libpq5 package, version 14 or later")
-      }
-      return unsafeBitCast(address, to: Function.self)
+  private init() throws(DynamicLibrary.Unavailable) {
+    // RTLD_LAZY, as linking did: RTLD_NOW would also bind up front the chain's libraries not
+    // built with -z now (Kerberos'), 12% more instructions for a skip (callgrind); missing
+    // functions are still found now, by dlsym. RTLD_DEEPBIND: the chain's ~20 libraries bind to
+    // each other (and to libc, among them) before they look through this binary's symbols, as
+    // they would in a C program linking libpq. Nothing here interposes on them (no copy
+    // relocations, no malloc of our own).
+    let library = try DynamicLibrary(Self.soname, package: "libpq5", flags: RTLD_LAZY | RTLD_LOCAL | RTLD_DEEPBIND)
+    // 14 is the first with pipeline mode.
+    func resolve<Function>(_ name: String) throws(DynamicLibrary.Unavailable) -> Function {
+      try library.function(name, since: "14")
     }
     PQconnectStartParams = try resolve("PQconnectStartParams")
     PQconnectPoll = try resolve("PQconnectPoll")
@@ -119,10 +99,5 @@ struct LibPQ: @unchecked Sendable {
     PQexitPipelineMode = try resolve("PQexitPipelineMode")
     PQpipelineSync = try resolve("PQpipelineSync")
     PQpipelineStatus = try resolve("PQpipelineStatus")
-  }
-
-  /// dlerror's text, one line.
-  private static var lastError: String {
-    dlerror().map { PostgresError.oneLine(String(cString: $0)) } ?? "unknown error"
   }
 }

@@ -10,24 +10,13 @@ import Glibc
 struct LibSQLite: @unchecked Sendable {
   static let soname = "libsqlite3.so.0"
 
-  /// The table, loaded once by whichever thread asks first, or why SQLite cannot be used.
-  private static let shared: Result<LibSQLite, Unavailable> = Result { () throws(Unavailable) in try LibSQLite() }
-
-  struct Unavailable: Error {
-    /// One line, for `cronlock: …`.
-    let message: String
-  }
+  private static let shared = LoadedLibrary { () throws(DynamicLibrary.Unavailable) in try LibSQLite() }
 
   /// Loads SQLite if nothing has yet; a host without it is 78 (it needs a package installed).
-  static func load() throws(CronlockError) {
-    if case .failure(let unavailable) = shared { throw .configuration(unavailable.message) }
-  }
+  static func load() throws(CronlockError) { try shared.check() }
 
-  /// The table, for code that runs only once `load()` succeeded (an `SQLiteLockStore` exists).
-  static var api: LibSQLite {
-    guard case .success(let table) = shared else { preconditionFailure("SQLite used although it could not be loaded") }
-    return table
-  }
+  /// The table, for code that runs only once `load()` succeeded.
+  static var api: LibSQLite { shared.table }
 
   let sqlite3_open_v2: cronlock_sqlite3_open_v2_fn
   let sqlite3_close_v2: cronlock_sqlite3_close_v2_fn
@@ -53,17 +42,12 @@ struct LibSQLite: @unchecked Sendable {
   let sqlite3_db_config: cronlock_sqlite3_db_config_fn
   let sqlite3_file_control: cronlock_sqlite3_file_control_fn
 
-  private init() throws(Unavailable) {
-    // Never closed: the functions are used until the process ends. SQLite needs nothing but
-    // libc and libm, so unlike libpq's chain it has nothing to bind among itself first.
-    guard let library = dlopen(Self.soname, RTLD_LAZY | RTLD_LOCAL) else {
-      throw Unavailable(message: "cannot load \(Self.soname) (\(Self.lastError)): install the libsqlite3-0 package")
-    }
-    func resolve<Function>(_ name: String) throws(Unavailable) -> Function {
-      guard let address = dlsym(library, name) else {
-        throw Unavailable(message: "cannot load \(Self.soname) (\(Self.lastError)): install the libsqlite3-0 package, version 3.28 or later")
-      }
-      return unsafeBitCast(address, to: Function.self)
+  private init() throws(DynamicLibrary.Unavailable) {
+    // SQLite needs nothing but libc and libm, so unlike libpq's chain it has nothing to bind
+    // among itself first. 3.28 is the first with SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE.
+    let library = try DynamicLibrary(Self.soname, package: "libsqlite3-0", flags: RTLD_LAZY | RTLD_LOCAL)
+    func resolve<Function>(_ name: String) throws(DynamicLibrary.Unavailable) -> Function {
+      try library.function(name, since: "3.28")
     }
     sqlite3_open_v2 = try resolve("sqlite3_open_v2")
     sqlite3_close_v2 = try resolve("sqlite3_close_v2")
@@ -88,10 +72,5 @@ struct LibSQLite: @unchecked Sendable {
     sqlite3_system_errno = try resolve("sqlite3_system_errno")
     sqlite3_db_config = try resolve("sqlite3_db_config")
     sqlite3_file_control = try resolve("sqlite3_file_control")
-  }
-
-  /// dlerror's text, one line.
-  private static var lastError: String {
-    dlerror().map { PostgresError.oneLine(String(cString: $0)) } ?? "unknown error"
   }
 }
