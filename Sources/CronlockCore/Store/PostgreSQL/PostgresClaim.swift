@@ -83,11 +83,10 @@ struct PostgresClaim {
   /// (cold catalog caches), and the claim always meets a fresh backend unless a pooler sits in
   /// between, so the statement names only what this claim needs: the live-run lookup only with
   /// --no-overlap, the run-token lookup only on a repeat, the skew as a float (date_part; the
-  /// numeric `extract` and `round` cost 0.15 ms more), operators as their functions.
+  /// numeric `extract` and `round` cost 0.15 ms more), and the arithmetic as the operators'
+  /// functions (timestamptz_mi is `-`, and so on): an operator is resolved among all of its
+  /// overloads, a function by its one signature, 0.2 ms of the claim.
   private func statement(checkingOverlap: Bool) -> String {
-    // The arithmetic calls the operators' functions by name (timestamptz_mi is `-`, and so on):
-    // an operator is resolved among all of its overloads, a function by its one signature, and
-    // in a fresh backend that difference is 0.2 ms of the claim.
     let settings = """
       settings AS (
         SELECT set_config('synchronous_commit', 'on', true), set_config('lock_timeout', $9, true),

@@ -150,9 +150,10 @@ struct SQLiteError: Error, CustomStringConvertible, Sendable {
 
   /// Reads the connection's message, and the system error behind an open or I/O failure.
   init(code: Int32, handle: OpaquePointer) {
-    var message = LibSQLite.api.sqlite3_errmsg(handle).map { String(cString: $0) } ?? "out of memory"
+    let sqlite = LibSQLite.api
+    var message = sqlite.sqlite3_errmsg(handle).map { String(cString: $0) } ?? "out of memory"
     let primary = code & 0xff
-    let systemError = LibSQLite.api.sqlite3_system_errno(handle)
+    let systemError = sqlite.sqlite3_system_errno(handle)
     if (primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR || primary == SQLITE_READONLY), systemError != 0 {
       message += " (\(String(cString: strerror(systemError))))"
     }
