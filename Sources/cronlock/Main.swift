@@ -10,6 +10,7 @@ enum Main {
   static func main() {
     // Read once, before any I/O: a slow connect must not move the run into the next slot.
     let startedAt = Timestamp.now()
+    StandardDescriptors.hold()
     let arguments = Array(CommandLine.arguments.dropFirst())
     // What ArgumentParser would print, without the reflection its parse costs at start-up.
     if arguments == ["--version"] {

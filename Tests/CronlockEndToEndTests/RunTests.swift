@@ -120,6 +120,28 @@ struct RunTests {
     #expect(Array(lines.dropFirst()) == ["0", "1", "2", "3"])
   }
 
+  @Test("started with stdin, stdout and stderr closed, cronlock keeps its descriptors off 0-2; the command gets them closed",
+        arguments: Backend.allCases)
+  func closedStandardDescriptors(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend)
+    let scratch = Scratch()
+    // The child reports on descriptor 3: whether its own 0-2 are open (`[` is the shell's own, so
+    // /proc/self is the shell), then what cronlock, its parent, holds at 0-2 while it runs.
+    let child = "exec 3>'\(scratch.path("report"))'; "
+      + "for fd in 0 1 2; do if [ -e /proc/self/fd/$fd ]; then echo open >&3; else echo closed >&3; fi; done; "
+      + "readlink /proc/$PPID/fd/0 /proc/$PPID/fd/1 /proc/$PPID/fd/2 >&3"
+    let result = Shell.run(
+      ["/bin/sh", "-c", "exec \"$0\" \"$@\" <&- >&- 2>&-", CronlockBinary.path,
+       "run", "--verbose", "--job", "closed", "--identifier", "s", "--", "/bin/sh", "-c", child],
+      environment: CronlockBinary.environment(database.environment))
+    #expect(result.status == 0)
+    // Without the hold, cronlock's signalfd, the command's pidfd and a pipe sat at 0, 1 and 2, and
+    // its --verbose lines went into that pipe.
+    let report = try String(contentsOfFile: scratch.path("report"), encoding: .utf8)
+    #expect(report == "closed\nclosed\nclosed\n/dev/null\n/dev/null\n/dev/null\n")
+    #expect(try database.query("SELECT status, exit_code FROM \(database.table)") == [["FINISHED", "0"]])
+  }
+
   @Test("arguments reach the child byte for byte, even when they are not UTF-8", arguments: Backend.allCases)
   func rawArguments(backend: Backend) throws {
     let database = try TestDatabase.fresh(backend)
