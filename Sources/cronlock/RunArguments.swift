@@ -32,22 +32,26 @@ struct RunArguments: Equatable {
   /// Why these options cannot go together, if they cannot (a usage error).
   var problem: String? {
     guard !command.isEmpty else { return "no command given; put it after '--'" }
-    let slotRules = [("--precision", precision != nil), ("--schedule", schedule != nil), ("--identifier", identifier != nil)]
-      .filter(\.1).map(\.0)
+    let slotRules = [precision.map { _ in "--precision" }, schedule.map { _ in "--schedule" },
+                     identifier.map { _ in "--identifier" }].compactMap { $0 }
     if slotRules.count > 1 { return "\(slotRules.joined(separator: " and ")) cannot be used together" }
     if tz != nil && schedule == nil { return "--tz goes with --schedule" }
     if identifier != nil && maxLate != nil { return "--max-late needs a time slot, not --identifier" }
     if identifier != nil && identifierZone == .local { return "--identifier-zone local needs a time slot, not --identifier" }
     if killAfter != nil && timeout == nil { return "--kill-after goes with --timeout" }
     let table = RunOptionTable.self
-    return [
+    let problems = [
       table.precision.problem(precision), table.maxLate.problem(maxLate), table.splay.problem(splay),
       table.maxSkew.problem(maxSkew),
       table.timeout.problem(timeout), table.killAfter.problem(killAfter), table.heartbeat.problem(heartbeat),
       table.lockTimeout.problem(lockTimeout), table.finishTimeout.problem(finishTimeout),
       table.skipExitCode.problem(Int(skipExitCode)), table.captureOutput.problem(bytes: captureOutput),
       table.hookTimeout.problem(hooks.timeout), LogSettings.problem(flag: logFormat), connection.problem,
-    ].lazy.compactMap { $0 }.first
+    ]
+    // A loop, not `.lazy.compactMap(…).first`, whose lazy wrappers' metadata every start would
+    // build at run time; every problem is computed either way.
+    for case let problem? in problems { return problem }
+    return nil
   }
 
   /// Runs and returns the exit status; never throws, so every path has a documented status.

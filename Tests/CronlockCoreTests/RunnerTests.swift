@@ -123,6 +123,20 @@ struct RunnerTests {
     Runner(options: options, reporter: Reporter(verbose: false)) { () throws(CronlockError) -> any LockStore in store }
   }
 
+  @Test("a run token is 32 lowercase hex digits, a new one every time")
+  func runTokens() {
+    let tokens = (0..<64).map { _ in Runner.makeRunToken() }
+    for token in tokens {
+      #expect(token.utf8.count == 32 && token.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }, "\(token)")
+    }
+    #expect(Set(tokens).count == tokens.count)
+    // Every digit position takes more than one value across the tokens: none is fixed (a
+    // dropped leading zero, a half left unwritten).
+    for position in 0..<32 {
+      #expect(Set(tokens.map { Array($0.utf8)[position] }).count > 1, "position \(position)")
+    }
+  }
+
   @Test("a claim that never answers: 75 at --connect-timeout, and the command never starts, even if the claim wins later")
   func frozenClaim() {
     let store = ScriptedStore()

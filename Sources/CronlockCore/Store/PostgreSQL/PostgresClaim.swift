@@ -129,8 +129,10 @@ struct PostgresClaim {
         """
       : "(SELECT id FROM claimed)"
     let running = checkingOverlap ? "(SELECT id FROM live), (SELECT worker FROM live)" : "NULL, NULL"
-    let ctes = checkingOverlap ? [settings, live, finishable, claimed] : [settings, finishable, claimed]
-    return "WITH " + ctes.joined(separator: ", ") + "\nSELECT \(ours), skew_ms, \(running), ended FROM settings"
+    // Concatenated, not `joined`: the generic joined's first use in a process looks up its
+    // conformances at run time, 0.17 M instructions of a skip's 11.
+    let ctes = settings + (checkingOverlap ? ", " + live : "") + ", " + finishable + ", " + claimed
+    return "WITH " + ctes + "\nSELECT \(ours), skew_ms, \(running), ended FROM settings"
   }
 
   private func decode(_ result: borrowing QueryResult) -> Claim {
