@@ -122,23 +122,47 @@ print("| ratio | value | target | |")
 print("|---|---:|---|---|")
 
 
-def ratio(label, a, b, target, aim=None):
+def round_medians(key):
+    """Each round's median, by round number: the rounds are interleaved, so a slow minute of
+    the machine hits both sides of a ratio in the same round."""
+    medians = {}
+    for path in glob.glob(os.path.join(out, "json", f"{key}-*.json")):
+        number = path.rsplit("-", 1)[1].removesuffix(".json")
+        with open(path) as f:
+            values = [t * 1000 for result in json.load(f)["results"] for t in result["times"]]
+        if values:
+            medians[number] = statistics.median(values)
+    return medians
+
+
+def spread(a_key, b_key):
+    """The ratio's range over the rounds, so a verdict near its target can be read against the
+    machine's noise; empty with fewer than two rounds."""
+    a, b = round_medians(a_key), round_medians(b_key)
+    per_round = sorted(a[r] / b[r] for r in a.keys() & b.keys())
+    if len(per_round) < 2:
+        return ""
+    return f" (per round {per_round[0]:.2f}–{per_round[-1]:.2f}×)"
+
+
+def ratio(label, a, b, target, aim=None, keys=None):
     if a is None or b is None:
         return
     value = a / b
     verdict = "met" if value <= target else "**MISSED**"
     aim_text = f" (aim {aim}×)" if aim else ""
-    print(f"| {label} | {value:.2f}× | ≤ {target}×{aim_text} | {verdict} |")
+    print(f"| {label} | {value:.2f}×{spread(*keys) if keys else ''} | ≤ {target}×{aim_text} | {verdict} |")
 
 
 med = {k: (v["median"] if v else None) for k, v in s.items()}
 # Targets of issue 17 (they were 1.4× in issue 7).
-ratio("win / floor (medians)", med["win-best"], med["win-floor"], 1.2)
+ratio("win / floor (medians)", med["win-best"], med["win-floor"], 1.2, keys=("win-best", "win-floor"))
 if s["win-best"] and s["win-floor"]:
     print(f"| win / floor (p90s, informational) | {s['win-best']['p90'] / s['win-floor']['p90']:.2f}× | – | |")
-ratio("skip / floor (floor = the floor's win path)", med["skip-best"], med["win-floor"], 1.2)
-ratio("skip / floor skip (like for like)", med["skip-best"], med["skip-floor"], 1.2)
-ratio("SQLite skip / flock(1)", med["sqliteskip"], med["flock"], 2.5)
+ratio("skip / floor (floor = the floor's win path)", med["skip-best"], med["win-floor"], 1.2,
+      keys=("skip-best", "win-floor"))
+ratio("skip / floor skip (like for like)", med["skip-best"], med["skip-floor"], 1.2, keys=("skip-best", "skip-floor"))
+ratio("SQLite skip / flock(1)", med["sqliteskip"], med["flock"], 2.5, keys=("sqliteskip", "flock"))
 if med["version-best"] is not None:
     print(f"| cronlock --version (median, absolute) | {med['version-best']:.2f} ms | ≤ 3 ms | "
           f"{'met' if med['version-best'] <= 3 else '**MISSED**'} |")
