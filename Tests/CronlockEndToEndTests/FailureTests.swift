@@ -26,6 +26,39 @@ struct FailureTests {
     #expect(scratch.markerLines.isEmpty)
   }
 
+  @Test("out of descriptors anywhere (ulimit -n 4 to 12): the command runs once and is recorded, or no claimed row is left",
+        arguments: Backend.allCases)
+  func outOfDescriptors(backend: Backend) throws {
+    let database = try TestDatabase.fresh(backend)
+    let connectTimeout = 2.0
+    for limit in 4...12 {
+      let scratch = Scratch()
+      let slot = "fds-\(limit)"
+      let started = Date()
+      // touch needs one descriptor; a shell's redirection would need fd 10 and fail below 11.
+      let result = Shell.run(
+        ["/bin/sh", "-c", "ulimit -n \(limit) && exec \"$0\" \"$@\"", CronlockBinary.path, "run", "--job", "fds",
+         "--identifier", slot, "--connect-timeout", "\(Int(connectTimeout))s", "--", "/usr/bin/touch", scratch.path("ran")],
+        environment: CronlockBinary.environment(database.environment))
+      let took = Date().timeIntervalSince(started)
+      let rows = try database.query(
+        "SELECT status, exit_code FROM \(database.table) WHERE job_identifier = $1", [slot])
+      let ran = FileManager.default.fileExists(atPath: scratch.path("ran"))
+      let context = "ulimit -n \(limit): status \(result.status), rows \(rows), ran \(ran), stderr \(result.stderr)"
+      if let row = rows.first {
+        // Claimed: the outcome is recorded (FAILED 126 when not even the command could start),
+        // and cronlock exits with what it recorded.
+        #expect(rows.count == 1 && ["FINISHED", "FAILED"].contains(row[0]) && row[1] == "\(result.status)", "\(context)")
+        #expect(ran == (row[0] == "FINISHED"), "\(context)")
+      } else {
+        // Not claimed, or a claim that could not be made: a documented refusal, and no command.
+        #expect([75, 78, 125].contains(result.status) && !ran, "\(context)")
+      }
+      // Every attempt ends inside the claim's budget: none waits for a call it cannot hear from.
+      #expect(took < connectTimeout + 5, "\(context), took \(took) s")
+    }
+  }
+
   @Test("a password is never printed, whatever libpq makes of the URL")
   func passwordsNeverPrinted() throws {
     let urls = [

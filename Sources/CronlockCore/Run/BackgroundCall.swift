@@ -16,20 +16,29 @@ public final class BackgroundCall<Value>: @unchecked Sendable {
   private var outcome: Result<Value, CronlockError>?
   private var body: (() throws(CronlockError) -> Value)?
 
-  /// Starts `body` on a new thread. If no thread can be made, runs it here and now.
+  /// Starts `body` on a new thread. If no thread can be made, runs it here and now. If not even
+  /// the pipe it reports on can be made (no descriptors left), `body` is not called: the caller
+  /// could not learn when it returned — a claim could commit unseen while the caller waits out
+  /// its deadline — so the call ends at once, failed (125), and `descriptor` is -1.
   public init(_ body: @escaping () throws(CronlockError) -> Value) {
     var ends: [Int32] = [-1, -1]
-    if cronlock_pipe(&ends, 1, 1) != 0 { ends = [-1, -1] }
-    descriptor = ends[0]
-    writeEnd = ends[1]
+    let pipeFailure = cronlock_pipe(&ends, 1, 1)
+    descriptor = pipeFailure == 0 ? ends[0] : -1
+    writeEnd = pipeFailure == 0 ? ends[1] : -1
     pthread_mutex_init(&lock, nil)
+    guard pipeFailure == 0 else {
+      outcome = .failure(.internalFailure("cannot make a pipe for a database call: \(String(cString: strerror(pipeFailure)))"))
+      return
+    }
     self.body = body
     if !DetachedThread.start({ self.runBody() }) { runBody() }
   }
 
   deinit {
-    close(descriptor)
-    close(writeEnd)
+    if descriptor >= 0 {
+      close(descriptor)
+      close(writeEnd)
+    }
     pthread_mutex_destroy(&lock)
   }
 
