@@ -68,8 +68,14 @@ public struct Runner {
       runToken: Self.makeRunToken(), lockTimeout: options.lockTimeout, heartbeat: options.supervision.heartbeat,
       noOverlap: options.noOverlap, slotRule: StoredSlotRule(options.slotRule).text)
 
+    let reserve: DescriptorReserve
+    do throws(CronlockError) {
+      reserve = try DescriptorReserve()
+    } catch {
+      return reject(error, context)
+    }
     let claimed: (store: any LockStore, runID: Int64)
-    switch claim(request, context: context, inbox: inbox) {
+    switch claim(request, context: context, inbox: inbox, reserve: reserve) {
     case .finished(let status):
       return status
     case .unknown(let error):
@@ -105,6 +111,7 @@ public struct Runner {
       if case .stopped(let signal) = result {
         // As a signal before the start does: no command, and no claimed row left behind.
         heartbeats.stop()
+        reserve.release()
         let release = Deadline.after(Self.releaseWait)
         _ = BackgroundCall { () throws(CronlockError) in claimed.store.release(request, deadline: release) }
           .wait(until: release)
@@ -135,6 +142,7 @@ public struct Runner {
       outcome = recorded
       status = supervision.exitStatus(for: ended.outcome)
     }
+    reserve.release()
     let signalled = record(outcome, runID: claimed.runID, in: claimed.store, context: run, inbox: inbox)
     if let (hook, command) = options.hooks.after(outcome.status) {
       if let signal = signalled {
@@ -184,7 +192,10 @@ public struct Runner {
 
   /// The claim, made on a background call that this thread waits for until --connect-timeout
   /// ends or a forwarded signal arrives — whichever comes first ends the wait.
-  private func claim(_ request: ClaimRequest, context: Reporter, inbox: SignalInbox) -> ClaimStep {
+  /// `reserve` is released before any further database call a run that did not win makes.
+  private func claim(_ request: ClaimRequest, context: Reporter, inbox: SignalInbox, reserve: DescriptorReserve)
+    -> ClaimStep
+  {
     let deadline = Deadline.after(options.claimBudget)
     let store: any LockStore
     do throws(CronlockError) {
@@ -203,9 +214,11 @@ public struct Runner {
     // The call gives up at the same deadline with a better reason; a moment's grace lets it say so.
     switch inbox.wait(for: call.descriptor, until: deadline.extended(by: .milliseconds(50))) {
     case .signal:
+      reserve.release()
       return .finished(stopped(by: inbox.firstSignal ?? SIGTERM, claim: call, store: store, request: request,
                                context: context))
     case .deadline:
+      reserve.release()
       // A claim waiting for a lock would commit once the lock goes: ask the server to drop it.
       let asked = Deadline.after(Self.releaseWait)
       _ = BackgroundCall { () throws(CronlockError) in store.cancelInFlight() }.wait(until: asked)
@@ -227,6 +240,7 @@ public struct Runner {
       }
       inbox.collect()
       if let signal = inbox.firstSignal {
+        reserve.release()
         return .finished(stopped(by: signal, claim: call, store: store, request: request, context: context))
       }
       return .won(store, runID: runID)
