@@ -26,12 +26,12 @@ struct FailureTests {
     #expect(scratch.markerLines.isEmpty)
   }
 
-  @Test("out of descriptors anywhere (ulimit -n 4 to 12): the command runs once and is recorded, or no claimed row is left",
+  @Test("out of descriptors anywhere (ulimit -n 4 to 24): the command runs once and is recorded, or no claimed row is left",
         arguments: Backend.allCases)
   func outOfDescriptors(backend: Backend) throws {
     let database = try TestDatabase.fresh(backend)
     let connectTimeout = 2.0
-    for limit in 4...12 {
+    for limit in 4...24 {
       let scratch = Scratch()
       let slot = "fds-\(limit)"
       let started = Date()
@@ -72,6 +72,26 @@ struct FailureTests {
       #expect([75, 78].contains(result.status), "\(url): \(result.stderr)")
       #expect(!result.stderr.contains("pa%zzss") && !result.stderr.contains("pa%zz"), "\(result.stderr)")
     }
+  }
+
+  @Test("settings that cannot work until someone changes them are 78 at once, not retried to a 75",
+        arguments: [("service=cronlock-no-such-service", true), ("service=cronlock-no-such-service", false),
+                    ("sslmode=require", true), ("gssencmode=require", true)])
+  func settingsThatCannotWork(setting: String, serviceFileExists: Bool) throws {
+    let scratch = Scratch()
+    // An empty service file names no service; a missing one is an error of its own.
+    let services = scratch.path("pg_service.conf")
+    if serviceFileExists { #expect(FileManager.default.createFile(atPath: services, contents: Data())) }
+    // Over TCP: the test server has no TLS, and GSSAPI encryption needs a credential and TCP.
+    let url = "host=127.0.0.1 port=\(server.port) user=postgres \(setting)"
+    let (result, seconds) = Fault.timed {
+      CronlockBinary.run(["--job", "cfg", "--database", url, "--connect-timeout", "10s", "--"] + scratch.markingChild,
+                         environment: ["PGSERVICEFILE": services])
+    }
+    #expect(result.status == 78, "\(result.stderr)")
+    #expect(seconds < 5, "one attempt, not --connect-timeout's retries: \(seconds) s")
+    #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("the command did not run"))
+    #expect(scratch.markerLines.isEmpty)
   }
 
   @Test("wrong password: 78, password not printed, child not run")

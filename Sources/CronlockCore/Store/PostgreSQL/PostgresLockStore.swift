@@ -235,10 +235,13 @@ public final class PostgresLockStore: LockStore {
   }
 
   /// Connection failures that retrying cannot fix. libpq reports no SQLSTATE for them, so this
-  /// reads the server's (English) message.
+  /// reads its (English) message, and the server's: a role, database or service file entry
+  /// that does not exist, a server without the encryption the settings require.
   static func looksLikeConfiguration(_ message: String) -> Bool {
     ["authentication failed", "no password supplied", "pg_hba.conf", "does not exist",
-     "permission denied", "invalid sslmode", "sslmode value", "for connection option"].contains { message.contains($0) }
+     "permission denied", "invalid sslmode", "sslmode value", "for connection option",
+     "definition of service", "service file \"", "does not support SSL, but SSL was required",
+     "GSSAPI encryption required but was impossible"].contains { message.contains($0) }
   }
 
   /// Maps a failure to an exit status (failure-modes.md, "What the claim does").
