@@ -11,8 +11,7 @@ struct FaultDiskTests {
   func sqliteClaim() throws {
     let disk = try #require(SmallDisk(megabytes: 1))
     defer { disk.remove() }
-    let database = "sqlite:\(disk.path("locks.db"))"
-    #expect(CronlockBinary.run(["migrate", "--database", database]).status == 0)
+    let database = disk.migratedSQLite()
     let scratch = Scratch()
     disk.fill()
     let (full, seconds) = Fault.timed {
@@ -34,8 +33,7 @@ struct FaultDiskTests {
   func sqliteFinish() throws {
     let disk = try #require(SmallDisk(megabytes: 1))
     defer { disk.remove() }
-    let database = "sqlite:\(disk.path("locks.db"))"
-    #expect(CronlockBinary.run(["migrate", "--database", database]).status == 0)
+    let database = disk.migratedSQLite()
     let (result, seconds) = Fault.timed {
       CronlockBinary.run(["run", "--database", database, "--job", "disk", "--identifier", "s", "--finish-timeout", "2s",
                           "--", "/bin/sh", "-c", disk.fillCommand + "; exit 3"])
@@ -102,6 +100,13 @@ struct SmallDisk {
   }
 
   func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+  /// The `sqlite:` URL of a lock table migrated on this disk.
+  func migratedSQLite() -> String {
+    let database = "sqlite:\(path("locks.db"))"
+    #expect(CronlockBinary.run(["migrate", "--database", database]).status == 0)
+    return database
+  }
 
   /// A shell command that writes zeros until the disk has no block left.
   var fillCommand: String { "dd if=/dev/zero of='\(path("filler"))' bs=4096 2>/dev/null" }

@@ -10,7 +10,7 @@ import Glibc
 /// cancel). A call given up on is abandoned, never joined: it ends with the process.
 public final class BackgroundCall<Value>: @unchecked Sendable {
   /// Readable once the call has returned.
-  public let descriptor: Int32
+  private let descriptor: Int32
   private let writeEnd: Int32
   private var lock = pthread_mutex_t()
   private var outcome: Result<Value, CronlockError>?
@@ -62,6 +62,12 @@ public final class BackgroundCall<Value>: @unchecked Sendable {
     pthread_mutex_lock(&lock)
     defer { pthread_mutex_unlock(&lock) }
     return outcome
+  }
+
+  /// Waits for the call through `inbox` until `deadline`, or until a forwarded signal comes. A
+  /// call that could not make its pipe has already ended: `.ready` at once.
+  public func wait(through inbox: SignalInbox, until deadline: Deadline) -> SignalInbox.WaitResult {
+    descriptor < 0 ? .ready : inbox.wait(for: descriptor, until: deadline)
   }
 
   /// Waits for the call until `deadline`, without listening for signals (for subcommands and

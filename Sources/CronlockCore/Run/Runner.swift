@@ -212,7 +212,7 @@ public struct Runner {
       try store.claim(request, deadline: deadline)
     }
     // The call gives up at the same deadline with a better reason; a moment's grace lets it say so.
-    switch inbox.wait(for: call.descriptor, until: deadline.extended(by: .milliseconds(50))) {
+    switch call.wait(through: inbox, until: deadline.extended(by: .milliseconds(50))) {
     case .signal:
       reserve.release()
       return .finished(stopped(by: inbox.firstSignal ?? SIGTERM, claim: call, store: store, request: request,
@@ -343,7 +343,7 @@ public struct Runner {
     }
     let failure: String
     var signal: Int32?
-    switch inbox.wait(for: call.descriptor, until: deadline.extended(by: .milliseconds(50))) {
+    switch call.wait(through: inbox, until: deadline.extended(by: .milliseconds(50))) {
     case .ready:
       guard case .failure(let error)? = call.result else {
         context.info("run \(runID) recorded as \(record.status.rawValue)", event: .recorded)

@@ -84,8 +84,6 @@ public final class SignalInbox {
   /// Waits until `descriptor` is readable (or, without one, a child changed state), a
   /// forwarded signal arrives, or `deadline` passes. Signals received but not taken count.
   public func wait(for descriptor: Int32?, until deadline: Deadline) -> WaitResult {
-    // A BackgroundCall that could not make its pipe has already ended, with that failure.
-    if let descriptor, descriptor < 0 { return .ready }
     while true {
       collect()
       if !pending.isEmpty { return .signal }
