@@ -8,7 +8,8 @@
 /// (0: a new group it leads). In the child, before exec: the signal mask becomes `child_mask`, SIGPIPE's
 /// disposition is reset, descriptors above 2 are closed, and PR_SET_PDEATHSIG delivers SIGKILL
 /// when the parent dies. `stdin_fd`, `stdout_fd` and `stderr_fd`, when not -1, become its
-/// descriptors 0, 1 and 2. Returns 0 and stores the pid, or returns the errno of fork or exec.
+/// descriptors 0, 1 and 2. Returns 0 and stores the pid, or returns the errno of vfork, setpgid,
+/// dup2 or exec.
 int cronlock_spawn(const char *file, char *const argv[], char *const envp[],
                    const sigset_t *child_mask, pid_t group, int stdin_fd, int stdout_fd, int stderr_fd,
                    pid_t *pid_out);
