@@ -68,6 +68,9 @@ rows = [
     ("2", f"skip path, cronlock ({other})", "skip-other", "same, other build"),
     ("3", "floor: C + libpq, win", "win-floor", "`bench/out/floor bench win-…-{i} true`"),
     ("3", "floor: C + libpq, skip", "skip-floor", "`bench/out/floor bench taken true`"),
+    ("3", "floor in Swift (floor.c in Swift, static runtime), win", "win-swiftfloor",
+     "`bench/out/floor-swift bench win-…-{i} true`"),
+    ("3", "floor in Swift, skip", "skip-swiftfloor", "`bench/out/floor-swift bench taken true`"),
     ("4", "by hand: two psql calls", "win-byhand", "`bench/by-hand.sh bench win-…-{i} true`"),
     ("5", "flock(1) on a local file", "flock", "`flock FILE true`"),
     ("5", f"SQLite skip, cronlock ({best})", "sqliteskip",
@@ -111,7 +114,7 @@ for tool, rounds in races.items():
           f"non-zero exits: {failed} |")
 
 rss_rows = [(f"cronlock ({best}) ✱", rss("best")), (f"cronlock ({other})", rss("other")),
-            ("floor (C + libpq)", rss("floor"))]
+            ("floor (C + libpq)", rss("floor")), ("floor in Swift", rss("swiftfloor"))]
 for label, values in rss_rows:
     if values:
         print(f"| 7 | peak RSS, win path, {label} | {len(values)} | {statistics.median(values) / 1024:.1f} MiB "
@@ -162,6 +165,13 @@ if s["win-best"] and s["win-floor"]:
 ratio("skip / floor (floor = the floor's win path)", med["skip-best"], med["win-floor"], 1.2,
       keys=("skip-best", "win-floor"))
 ratio("skip / floor skip (like for like)", med["skip-best"], med["skip-floor"], 1.2, keys=("skip-best", "skip-floor"))
+# Informational: how much of the gap any Swift program has (the Swift floor against the C one),
+# and how much is cronlock's own (cronlock against the Swift floor).
+for path in ("win", "skip"):
+    for label, a, b in ((f"{path}: Swift floor / C floor", f"{path}-swiftfloor", f"{path}-floor"),
+                        (f"{path}: cronlock / Swift floor", f"{path}-best", f"{path}-swiftfloor")):
+        if med.get(a) is not None and med.get(b) is not None:
+            print(f"| {label} (informational) | {med[a] / med[b]:.2f}×{spread(a, b)} | – | |")
 ratio("SQLite skip / flock(1)", med["sqliteskip"], med["flock"], 2.5, keys=("sqliteskip", "flock"))
 if med["version-best"] is not None:
     print(f"| cronlock --version (median, absolute) | {med['version-best']:.2f} ms | ≤ 3 ms | "
