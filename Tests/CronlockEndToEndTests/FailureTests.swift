@@ -59,6 +59,47 @@ struct FailureTests {
     }
   }
 
+  /// A user at its process limit (RLIMIT_NPROC counts threads): the claim must not be made on
+  /// cronlock's own thread, where a frozen server would stop its clock, and whatever cannot be
+  /// started later (the guardian, the command) is recorded, never left RUNNING.
+  @Test("at the user's process limit (prlimit --nproc 1 to 4): no claim without its thread; otherwise recorded",
+        .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+          && FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit"), "needs root, setpriv and prlimit"))
+  func atTheProcessLimit() throws {
+    let database = try TestDatabase.fresh(.postgres)
+    let scratch = Scratch()
+    // Another user's cronlock: a copy it can execute, and a directory it can write its marker in.
+    let binary = scratch.path("cronlock")
+    try FileManager.default.copyItem(atPath: CronlockBinary.path, toPath: binary)
+    try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: scratch.directory.path)
+    // A user id of its own, so no other process counts against its limit.
+    let user = "61917"
+    for limit in 1...4 {
+      let slot = "nproc-\(limit)"
+      let (result, seconds) = Fault.timed {
+        Shell.run(["/usr/bin/setpriv", "--reuid", user, "--regid", user, "--clear-groups", "--", "/usr/bin/prlimit",
+                   "--nproc=\(limit)", binary, "run", "--job", "nproc", "--identifier", slot, "--connect-timeout", "3s",
+                   "--", "/usr/bin/touch", scratch.path("ran-\(limit)")],
+                  environment: CronlockBinary.environment(database.environment))
+      }
+      let rows = try database.query("SELECT status, exit_code FROM \(database.table) WHERE job_identifier = $1", [slot])
+      let ran = FileManager.default.fileExists(atPath: scratch.path("ran-\(limit)"))
+      let context = "--nproc=\(limit): status \(result.status), rows \(rows), ran \(ran), stderr \(result.stderr)"
+      if let row = rows.first {
+        #expect(rows.count == 1 && ["FINISHED", "FAILED"].contains(row[0]) && row[1] == "\(result.status)", "\(context)")
+        #expect(ran == (row[0] == "FINISHED"), "\(context)")
+      } else {
+        #expect([75, 78, 125].contains(result.status) && !ran, "\(context)")
+      }
+      #expect(seconds < 3 + 5, "\(context)")
+      if limit == 1 {
+        // No second task, so no thread for the claim: nothing claimed, and it may work next time.
+        #expect(rows.isEmpty && result.status == 75 && result.stderr.contains("cannot start a thread"), "\(context)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(context)")
+      }
+    }
+  }
+
   @Test("a password is never printed, whatever libpq makes of the URL")
   func passwordsNeverPrinted() throws {
     let urls = [

@@ -16,11 +16,14 @@ public final class BackgroundCall<Value>: @unchecked Sendable {
   private var outcome: Result<Value, CronlockError>?
   private var body: (() throws(CronlockError) -> Value)?
 
-  /// Starts `body` on a new thread. If no thread can be made, runs it here and now. If not even
-  /// the pipe it reports on can be made (no descriptors left), `body` is not called: the caller
+  /// Starts `body` on a thread of its own. If no thread can be had, `body` runs here and now
+  /// when `hereIfNoThread`, and is not called at all otherwise: the call fails at once (75),
+  /// for a call that must not start unless cronlock can stop waiting for it — the claim, which
+  /// could otherwise hold up the clock before anything is claimed. If not even the pipe it
+  /// reports on can be made (no descriptors left), `body` is not called either: the caller
   /// could not learn when it returned — a claim could commit unseen while the caller waits out
   /// its deadline — so the call ends at once, failed (125), and `descriptor` is -1.
-  public init(_ body: @escaping () throws(CronlockError) -> Value) {
+  public init(hereIfNoThread: Bool = true, _ body: @escaping () throws(CronlockError) -> Value) {
     var ends: [Int32] = [-1, -1]
     let pipeFailure = cronlock_pipe(&ends, 1, 1)
     descriptor = pipeFailure == 0 ? ends[0] : -1
@@ -31,7 +34,16 @@ public final class BackgroundCall<Value>: @unchecked Sendable {
       return
     }
     self.body = body
-    if !DetachedThread.start({ self.runBody() }) { runBody() }
+    if DetachedThread.start({ self.runBody() }) { return }
+    if hereIfNoThread {
+      runBody()
+    } else {
+      self.body = nil
+      outcome = .failure(.unavailable(
+        "cannot start a thread for the database call (a limit on processes, threads or memory was reached)"))
+      var one: UInt8 = 1
+      _ = write(writeEnd, &one, 1)
+    }
   }
 
   deinit {
@@ -82,26 +94,104 @@ public final class BackgroundCall<Value>: @unchecked Sendable {
   }
 }
 
-/// Starts detached POSIX threads for a closure: C's entry point cannot name a generic type.
+/// Runs closures on detached POSIX threads (C's entry point cannot name a generic type), through
+/// `ThreadPool.shared`.
 enum DetachedThread {
-  private final class Start {
+  /// Runs `body` on the pool's waiting thread or a new one; false when neither could be had.
+  static func start(_ body: @escaping () -> Void) -> Bool {
+    ThreadPool.shared.start(body)
+  }
+}
+
+/// Detached threads, of which one may wait for work: a thread whose closure has returned waits
+/// for the next one instead of ending, unless another already waits. So the outcome of a won
+/// claim is usually recorded on the claim's own thread, and a run seldom depends on making a
+/// thread after it has claimed (nor pays for one).
+final class ThreadPool: @unchecked Sendable {
+  static let shared = ThreadPool()
+
+  /// Each thread's stack: libpq (TLS, GSSAPI, the resolver) runs well within musl's default of
+  /// 128 KiB. Asked for explicitly, so the 8 MiB (or, with `ulimit -s unlimited`, 32 MiB)
+  /// glibc would take from the stack limit cannot make threads fail under `ulimit -v`.
+  static let stackBytes = 1 << 20
+
+  private final class Work: @unchecked Sendable {
     let body: () -> Void
-    init(_ body: @escaping () -> Void) { self.body = body }
+    let pool: ThreadPool
+    /// The starter's signal mask: what a new thread would inherit, so a waiting thread takes it.
+    var mask = sigset_t()
+
+    init(_ body: @escaping () -> Void, pool: ThreadPool) {
+      self.body = body
+      self.pool = pool
+      pthread_sigmask(SIG_SETMASK, nil, &mask)
+    }
   }
 
-  /// Runs `body` on a new detached thread; false when no thread could be made.
-  static func start(_ body: @escaping () -> Void) -> Bool {
-    let retained = Unmanaged.passRetained(Start(body)).toOpaque()
+  private var lock = pthread_mutex_t()
+  private var wake = pthread_cond_t()
+  private var waiting = false
+  private var next: Work?
+
+  init() {
+    pthread_mutex_init(&lock, nil)
+    pthread_cond_init(&wake, nil)
+  }
+
+  /// Whether a thread waits for work (for tests).
+  var hasWaitingThread: Bool {
+    pthread_mutex_lock(&lock)
+    defer { pthread_mutex_unlock(&lock) }
+    return waiting && next == nil
+  }
+
+  /// Runs `body` on the waiting thread or a new one; false when neither could be had.
+  func start(_ body: @escaping () -> Void) -> Bool {
+    let work = Work(body, pool: self)
+    if hand(work) { return true }
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setstacksize(&attributes, Self.stackBytes)
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    let retained = Unmanaged.passRetained(work).toOpaque()
     var thread = pthread_t()
-    let created = pthread_create(&thread, nil, { context in
-      Unmanaged<Start>.fromOpaque(context!).takeRetainedValue().body()
+    let created = pthread_create(&thread, &attributes, { context in
+      var work: Work? = Unmanaged<Work>.fromOpaque(context!).takeRetainedValue()
+      while let current = work {
+        pthread_sigmask(SIG_SETMASK, &current.mask, nil)
+        current.body()
+        work = current.pool.waitForWork()
+      }
       return nil
     }, retained)
     guard created == 0 else {
-      Unmanaged<Start>.fromOpaque(retained).release()
+      Unmanaged<Work>.fromOpaque(retained).release()
       return false
     }
-    pthread_detach(thread)
     return true
+  }
+
+  /// Gives `work` to the waiting thread; false when none waits.
+  private func hand(_ work: Work) -> Bool {
+    pthread_mutex_lock(&lock)
+    defer { pthread_mutex_unlock(&lock) }
+    guard waiting, next == nil else { return false }
+    next = work
+    pthread_cond_signal(&wake)
+    return true
+  }
+
+  /// Waits for the next work; nil at once (the thread ends) when another thread already waits.
+  private func waitForWork() -> Work? {
+    pthread_mutex_lock(&lock)
+    defer { pthread_mutex_unlock(&lock) }
+    guard !waiting else { return nil }
+    waiting = true
+    while next == nil { pthread_cond_wait(&wake, &lock) }
+    let work = next
+    next = nil
+    waiting = false
+    return work
   }
 }

@@ -208,7 +208,7 @@ public struct Runner {
     }
     // The store is a class: the call returns only the claim (a tuple with an existential in it
     // would have its metadata built from its mangled name at run time, 0.16 M instructions).
-    let call = BackgroundCall { () throws(CronlockError) -> Claim in
+    let call = BackgroundCall(hereIfNoThread: false) { () throws(CronlockError) -> Claim in
       try store.claim(request, deadline: deadline)
     }
     // The call gives up at the same deadline with a better reason; a moment's grace lets it say so.
