@@ -59,6 +59,45 @@ struct FailureTests {
     }
   }
 
+  /// Too little address space (`ulimit -v`): below some size the loader cannot even start
+  /// cronlock (its own message, or a crash before main); above it, libpq or a thread may not fit.
+  @Test("under a memory limit (ulimit -v 8 to 256 MiB): recorded, or nothing claimed; an unmappable libpq is not called missing")
+  func underAMemoryLimit() throws {
+    let database = try TestDatabase.fresh(.postgres)
+    var libpqUnmappable = false
+    for megabytes in stride(from: 8, through: 256, by: 4) {
+      let scratch = Scratch()
+      let slot = "mem-\(megabytes)"
+      let (result, seconds) = Fault.timed {
+        Shell.run(["/bin/sh", "-c", "ulimit -v \(megabytes * 1024) && exec \"$0\" \"$@\"", CronlockBinary.path, "run",
+                   "--job", "mem", "--identifier", slot, "--connect-timeout", "3s", "--", "/usr/bin/touch",
+                   scratch.path("ran")],
+                  environment: CronlockBinary.environment(database.environment))
+      }
+      let rows = try database.query("SELECT status, exit_code FROM \(database.table) WHERE job_identifier = $1", [slot])
+      let ran = FileManager.default.fileExists(atPath: scratch.path("ran"))
+      let context = "ulimit -v \(megabytes) MiB: status \(result.status), rows \(rows), ran \(ran), stderr \(result.stderr)"
+      if let row = rows.first {
+        #expect(rows.count == 1 && ["FINISHED", "FAILED"].contains(row[0]) && row[1] == "\(result.status)", "\(context)")
+        #expect(ran == (row[0] == "FINISHED"), "\(context)")
+      } else if result.stderr.hasPrefix("cronlock:") {
+        #expect([75, 78, 125].contains(result.status) && !ran, "\(context)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(context)")
+      } else {
+        // cronlock never started: the loader's own failure (127), or a crash before main.
+        #expect((result.status == 127 || result.status > 128) && !ran, "\(context)")
+      }
+      #expect(seconds < 3 + 5, "\(context)")
+      if result.stderr.contains("cannot load libpq.so.5 (") {
+        libpqUnmappable = true
+        #expect(result.status == 78 && !result.stderr.contains("install the"), "\(context)")
+      }
+      if ran { break }
+    }
+    // Some limit fits cronlock but not libpq's chain; the sweep is wide enough to meet it.
+    #expect(libpqUnmappable)
+  }
+
   /// A user at its process limit (RLIMIT_NPROC counts threads): the claim must not be made on
   /// cronlock's own thread, where a frozen server would stop its clock, and whatever cannot be
   /// started later (the guardian, the command) is recorded, never left RUNNING.

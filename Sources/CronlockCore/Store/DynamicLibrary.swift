@@ -6,7 +6,8 @@ import Glibc
 /// a run pays only for the library it needs (LibPQ, LibSQLite). Never closed: its functions are
 /// used until the process ends.
 struct DynamicLibrary {
-  /// Why a library cannot be used: one line, for `cronlock: …`, naming the package to install.
+  /// Why a library cannot be used: one line, for `cronlock: …`, naming the package to install
+  /// unless the process had no room to load it.
   struct Unavailable: Error {
     let message: String
   }
@@ -18,7 +19,13 @@ struct DynamicLibrary {
 
   init(_ soname: String, package: String, flags: Int32) throws(Unavailable) {
     guard let handle = dlopen(soname, flags) else {
-      throw Unavailable(message: "cannot load \(soname) (\(Self.lastError)): install the \(package) package")
+      // A library missing or damaged is a package to install; one the process has no room
+      // for — no memory to map it (`ulimit -v`), no descriptor to open it (`ulimit -n`) — is not.
+      let reason = Self.lastError
+      let noRoom = ["failed to map segment", "Cannot allocate memory", "Too many open files"].contains {
+        reason.contains($0)
+      }
+      throw Unavailable(message: "cannot load \(soname) (\(reason))" + (noRoom ? "" : ": install the \(package) package"))
     }
     self.soname = soname
     self.package = package
