@@ -94,104 +94,39 @@ public final class BackgroundCall<Value>: @unchecked Sendable {
   }
 }
 
-/// Runs closures on detached POSIX threads (C's entry point cannot name a generic type), through
-/// `ThreadPool.shared`.
+/// Starts detached POSIX threads for a closure: C's entry point cannot name a generic type.
+///
+/// Each closure gets a new thread. A finished thread waiting for the next closure (the record
+/// after a won claim, on the claim's thread) saved 0.3 ms of CPU a win, but the wake-up made the
+/// win 0.6-1.4 ms slower under the kernel's fair scheduler (bench/RESULTS.md, fourth round).
 enum DetachedThread {
-  /// Runs `body` on the pool's waiting thread or a new one; false when neither could be had.
-  static func start(_ body: @escaping () -> Void) -> Bool {
-    ThreadPool.shared.start(body)
-  }
-}
-
-/// Detached threads, of which one may wait for work: a thread whose closure has returned waits
-/// for the next one instead of ending, unless another already waits. So the outcome of a won
-/// claim is usually recorded on the claim's own thread, and a run seldom depends on making a
-/// thread after it has claimed (nor pays for one).
-final class ThreadPool: @unchecked Sendable {
-  static let shared = ThreadPool()
-
   /// Each thread's stack: libpq (TLS, GSSAPI, the resolver) runs well within musl's default of
   /// 128 KiB. Asked for explicitly, so the 8 MiB (or, with `ulimit -s unlimited`, 32 MiB)
   /// glibc would take from the stack limit cannot make threads fail under `ulimit -v`.
   static let stackBytes = 1 << 20
 
-  private final class Work: @unchecked Sendable {
+  private final class Start {
     let body: () -> Void
-    let pool: ThreadPool
-    /// The starter's signal mask: what a new thread would inherit, so a waiting thread takes it.
-    var mask = sigset_t()
-
-    init(_ body: @escaping () -> Void, pool: ThreadPool) {
-      self.body = body
-      self.pool = pool
-      pthread_sigmask(SIG_SETMASK, nil, &mask)
-    }
+    init(_ body: @escaping () -> Void) { self.body = body }
   }
 
-  private var lock = pthread_mutex_t()
-  private var wake = pthread_cond_t()
-  private var waiting = false
-  private var next: Work?
-
-  init() {
-    pthread_mutex_init(&lock, nil)
-    pthread_cond_init(&wake, nil)
-  }
-
-  /// Whether a thread waits for work (for tests).
-  var hasWaitingThread: Bool {
-    pthread_mutex_lock(&lock)
-    defer { pthread_mutex_unlock(&lock) }
-    return waiting && next == nil
-  }
-
-  /// Runs `body` on the waiting thread or a new one; false when neither could be had.
-  func start(_ body: @escaping () -> Void) -> Bool {
-    let work = Work(body, pool: self)
-    if hand(work) { return true }
+  /// Runs `body` on a new detached thread; false when no thread could be made.
+  static func start(_ body: @escaping () -> Void) -> Bool {
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)
     defer { pthread_attr_destroy(&attributes) }
-    pthread_attr_setstacksize(&attributes, Self.stackBytes)
+    pthread_attr_setstacksize(&attributes, stackBytes)
     pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-    let retained = Unmanaged.passRetained(work).toOpaque()
+    let retained = Unmanaged.passRetained(Start(body)).toOpaque()
     var thread = pthread_t()
     let created = pthread_create(&thread, &attributes, { context in
-      var work: Work? = Unmanaged<Work>.fromOpaque(context!).takeRetainedValue()
-      while let current = work {
-        pthread_sigmask(SIG_SETMASK, &current.mask, nil)
-        current.body()
-        work = current.pool.waitForWork()
-      }
+      Unmanaged<Start>.fromOpaque(context!).takeRetainedValue().body()
       return nil
     }, retained)
     guard created == 0 else {
-      Unmanaged<Work>.fromOpaque(retained).release()
+      Unmanaged<Start>.fromOpaque(retained).release()
       return false
     }
     return true
-  }
-
-  /// Gives `work` to the waiting thread; false when none waits.
-  private func hand(_ work: Work) -> Bool {
-    pthread_mutex_lock(&lock)
-    defer { pthread_mutex_unlock(&lock) }
-    guard waiting, next == nil else { return false }
-    next = work
-    pthread_cond_signal(&wake)
-    return true
-  }
-
-  /// Waits for the next work; nil at once (the thread ends) when another thread already waits.
-  private func waitForWork() -> Work? {
-    pthread_mutex_lock(&lock)
-    defer { pthread_mutex_unlock(&lock) }
-    guard !waiting else { return nil }
-    waiting = true
-    while next == nil { pthread_cond_wait(&wake, &lock) }
-    let work = next
-    next = nil
-    waiting = false
-    return work
   }
 }
