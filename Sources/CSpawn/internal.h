@@ -5,4 +5,8 @@
 // limit where the kernel lacks it). Async-signal-safe: called between fork and exec or _exit.
 void cronlock_close_from(unsigned int first, unsigned int last);
 
+// Puts back SIGTTOU's disposition from before cronlock_foreground_terminal ignored it (if it
+// did): async-signal-safe, for the child between vfork and exec.
+void cronlock_restore_ttou(void);
+
 #endif

@@ -32,10 +32,23 @@ void cronlock_close_from(unsigned int first, unsigned int last) {
 // child writes can land in a slot of cronlock_spawn's frame that the parent reads on resuming.
 __attribute__((noinline, noreturn)) static void
 exec_child(const char *file, char *const argv[], char *const envp[], const sigset_t *child_mask, pid_t group,
-           int stdin_fd, int stdout_fd, int stderr_fd, pid_t parent, volatile int *failure) {
+           int stdin_fd, int stdout_fd, int stderr_fd, int terminal, pid_t parent, volatile int *failure) {
   // Outside the group, the command would miss forwarded signals and outlive a killed cronlock.
-  if (setpgid(0, group) != 0
-      || (stdin_fd >= 0 && dup2(stdin_fd, 0) < 0) || (stdout_fd >= 0 && dup2(stdout_fd, 1) < 0)
+  if (setpgid(0, group) != 0) {
+    *failure = errno;
+    _exit(127);
+  }
+  if (terminal >= 0) {
+    // The group takes the terminal's foreground before the command can read it, as a shell's
+    // job does. From the background group it is now in, that raises SIGTTOU unless blocked;
+    // the mask is replaced below. If it fails, the command runs as before, in the background.
+    sigset_t ttou;
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    sigprocmask(SIG_BLOCK, &ttou, NULL);
+    tcsetpgrp(terminal, group);
+  }
+  if ((stdin_fd >= 0 && dup2(stdin_fd, 0) < 0) || (stdout_fd >= 0 && dup2(stdout_fd, 1) < 0)
       || (stderr_fd >= 0 && dup2(stderr_fd, 2) < 0)) {
     *failure = errno;
     _exit(127);
@@ -47,6 +60,7 @@ exec_child(const char *file, char *const argv[], char *const envp[], const sigse
   }
   // The child has its own copy of the dispositions (vfork does not share them).
   signal(SIGPIPE, SIG_DFL);
+  cronlock_restore_ttou();
   sigprocmask(SIG_SETMASK, child_mask, NULL);
   cronlock_close_from(3, UINT_MAX);
   execvpe(file, argv, envp);
@@ -56,14 +70,15 @@ exec_child(const char *file, char *const argv[], char *const envp[], const sigse
 
 int cronlock_spawn(const char *file, char *const argv[], char *const envp[],
                    const sigset_t *child_mask, pid_t group, int stdin_fd, int stdout_fd, int stderr_fd,
-                   pid_t *pid_out) {
+                   int terminal, pid_t *pid_out) {
   pid_t parent = getpid();
   volatile int failure = 0;
   // vfork, not fork: the child execs at once, so copying the page tables of a 16 MB process,
   // and the copy-on-write faults that would follow in cronlock, buy nothing. cronlock installs
   // no signal handlers (SignalInbox reads a signalfd), so none can run in the borrowed memory.
   pid_t pid = vfork();
-  if (pid == 0) exec_child(file, argv, envp, child_mask, group, stdin_fd, stdout_fd, stderr_fd, parent, &failure);
+  if (pid == 0) exec_child(file, argv, envp, child_mask, group, stdin_fd, stdout_fd, stderr_fd, terminal, parent,
+                            &failure);
   if (pid < 0) return errno;
   // Here the child has exec'd, in its group, or exited.
   if (failure != 0) {

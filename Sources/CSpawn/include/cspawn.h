@@ -8,11 +8,30 @@
 /// (0: a new group it leads). In the child, before exec: the signal mask becomes `child_mask`, SIGPIPE's
 /// disposition is reset, descriptors above 2 are closed, and PR_SET_PDEATHSIG delivers SIGKILL
 /// when the parent dies. `stdin_fd`, `stdout_fd` and `stderr_fd`, when not -1, become its
-/// descriptors 0, 1 and 2. Returns 0 and stores the pid, or returns the errno of vfork, setpgid,
-/// dup2 or exec.
+/// descriptors 0, 1 and 2. `terminal`, when not -1, is a terminal whose foreground the group
+/// takes before the command execs (see cronlock_foreground_terminal). Returns 0 and stores the
+/// pid, or returns the errno of vfork, setpgid, dup2 or exec.
 int cronlock_spawn(const char *file, char *const argv[], char *const envp[],
                    const sigset_t *child_mask, pid_t group, int stdin_fd, int stdout_fd, int stderr_fd,
-                   pid_t *pid_out);
+                   int terminal, pid_t *pid_out);
+
+/// The first of descriptors 0-2 that is a terminal whose foreground is cronlock's own process
+/// group (cronlock run by hand, from a shell), or -1: under cron, in a pipeline or in the
+/// background there is none, and the command stays out of any terminal's foreground. When there
+/// is one, cronlock ignores SIGTTOU from then on (the command gets its disposition back).
+int cronlock_foreground_terminal(void);
+
+/// Makes cronlock's own group the foreground of `terminal` again. SIGTTOU is blocked around it,
+/// as it must be from a background group.
+void cronlock_take_terminal(int terminal);
+
+/// Gives `terminal`'s foreground to `group` if cronlock's group holds it (after `fg`, not after
+/// `bg`).
+void cronlock_give_terminal(int terminal, pid_t group);
+
+/// The signal that stopped `pid`, if it stopped since the last call (waitid WSTOPPED, which
+/// consumes the report), else 0.
+int cronlock_stop_signal(pid_t pid);
 
 /// Forks the guardian: the leader of a new, otherwise empty process group that ignores every
 /// signal it can and reads the pipe whose write end it returns in `arm_fd_out`. Writing a byte

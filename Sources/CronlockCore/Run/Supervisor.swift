@@ -15,6 +15,9 @@ public struct StartedCommand: Sendable {
   let guardianPipe: Int32
   /// Readable when the command exits; -1 when the kernel has no pidfd (SIGCHLD wakes us then).
   let exitDescriptor: Int32
+  /// The terminal whose foreground the command's group holds while it runs (cronlock run by
+  /// hand from a shell), or -1.
+  let terminal: Int32
 }
 
 /// Starts the command and carries out `Supervision`'s decisions. Everything it waits for —
@@ -46,15 +49,17 @@ public struct Supervisor {
     }
     var mask = childMask
     var pid: pid_t = 0
-    let failure = cronlock_spawn(argv[0], &argv, &envp, &mask, guardian, stdin, stdout, stderr, &pid)
+    let terminal = cronlock_foreground_terminal()
+    let failure = cronlock_spawn(argv[0], &argv, &envp, &mask, guardian, stdin, stdout, stderr, terminal, &pid)
     guard failure == 0 else {
+      if terminal >= 0 { cronlock_take_terminal(terminal) }
       Self.dismiss(guardian: guardian, pipe: guardianPipe)
       return .failure(SpawnError(errno: failure))
     }
     let exitDescriptor = cronlock_pidfd_open(pid)
     if exitDescriptor >= 0 { _ = fcntl(exitDescriptor, F_SETFD, FD_CLOEXEC) }
     return .success(StartedCommand(pid: pid, group: guardian, guardian: guardian, guardianPipe: guardianPipe,
-                                   exitDescriptor: exitDescriptor))
+                                   exitDescriptor: exitDescriptor, terminal: terminal))
   }
 
   /// NUL-terminated copies for C, then a terminating nil; the caller frees them.
@@ -70,6 +75,7 @@ public struct Supervisor {
                         heartbeat: () -> Void) -> ChildOutcome
   {
     defer {
+      if command.terminal >= 0 { cronlock_take_terminal(command.terminal) }
       if command.exitDescriptor >= 0 { close(command.exitDescriptor) }
       Self.dismiss(guardian: command.guardian, pipe: command.guardianPipe)
     }
@@ -89,8 +95,10 @@ public struct Supervisor {
       default:
         break
       }
+      if command.terminal >= 0 { suspendIfStopped(command) }
       let wake = Deadline(nanoseconds: supervision.nextWake)
-      let exit = command.exitDescriptor >= 0 ? command.exitDescriptor : nil
+      // With a terminal, SIGCHLD wakes the wait: it also says when the command stops.
+      let exit = command.exitDescriptor >= 0 && command.terminal < 0 ? command.exitDescriptor : nil
       _ = inbox.wait(for: exit, until: wake)
       let now = Deadline.monotonicNow()
       for signal in inbox.take() {
@@ -102,6 +110,19 @@ public struct Supervisor {
         if actions.contains(.heartbeat) { heartbeat() }
       }
     }
+  }
+
+  /// A command stopped from its terminal (^Z), or for using it from the background, stops
+  /// cronlock too, as a shell's job stops as a whole: the shell gets its terminal back and says
+  /// the job stopped. `fg` continues cronlock, which gives the terminal back and continues the
+  /// command; after `bg` the command continues in the background.
+  private func suspendIfStopped(_ command: StartedCommand) {
+    let signal = cronlock_stop_signal(command.pid)
+    guard [SIGTSTP, SIGTTIN, SIGTTOU].contains(signal) else { return }
+    cronlock_take_terminal(command.terminal)
+    kill(getpid(), signal)  // stops here until SIGCONT
+    cronlock_give_terminal(command.terminal, command.group)
+    kill(-command.group, SIGCONT)
   }
 
   private func perform(_ actions: [Supervision.Action], on command: StartedCommand) {
