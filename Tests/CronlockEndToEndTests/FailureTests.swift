@@ -98,7 +98,10 @@ struct FailureTests {
     let scratch = Scratch()
     // Another user's cronlock: a copy it can execute, and a directory it can write its marker in.
     let binary = scratch.path("cronlock")
-    try FileManager.default.copyItem(atPath: CronlockBinary.path, toPath: binary)
+    // Copied by cp, not by this process: a child another test forks meanwhile would inherit
+    // the copy's open descriptor, and exec would fail with "Text file busy".
+    let copied = Shell.run(["/bin/cp", CronlockBinary.path, binary])
+    #expect(copied.status == 0, "\(copied.stderr)")
     try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: scratch.directory.path)
     // A user id of its own, so no other process counts against its limit.
     let user = "61917"
