@@ -79,7 +79,7 @@ int cronlock_spawn(const char *file, char *const argv[], char *const envp[],
   pid_t pid = vfork();
   if (pid == 0) exec_child(file, argv, envp, child_mask, group, stdin_fd, stdout_fd, stderr_fd, terminal, parent,
                             &failure);
-  if (pid < 0) return errno;
+  if (pid < 0) return -errno;
   // Here the child has exec'd, in its group, or exited.
   if (failure != 0) {
     // The child exits at once; reap it so no zombie is left.

@@ -123,6 +123,12 @@ struct FailureTests {
         #expect(rows.isEmpty && result.status == 75 && result.stderr.contains("cannot start a thread"), "\(context)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(context)")
       }
+      if limit == 2 {
+        // A thread for the claim, then no process for the guardian or the command: cronlock's
+        // own failure (125), recorded, not the command's 126.
+        #expect(rows.first?[0] == "FAILED" && rows.first?[1] == "125" && result.status == 125, "\(context)")
+        #expect(result.stderr.contains("cannot start "), "\(context)")
+      }
     }
   }
 

@@ -10,7 +10,7 @@
 /// when the parent dies. `stdin_fd`, `stdout_fd` and `stderr_fd`, when not -1, become its
 /// descriptors 0, 1 and 2. `terminal`, when not -1, is a terminal whose foreground the group
 /// takes before the command execs (see cronlock_foreground_terminal). Returns 0 and stores the
-/// pid, or returns the errno of vfork, setpgid, dup2 or exec.
+/// pid, or returns the errno of setpgid, dup2 or exec, or minus the errno of vfork.
 int cronlock_spawn(const char *file, char *const argv[], char *const envp[],
                    const sigset_t *child_mask, pid_t group, int stdin_fd, int stdout_fd, int stderr_fd,
                    int terminal, pid_t *pid_out);

@@ -38,7 +38,7 @@ final class OutputCapture: @unchecked Sendable {
       let failure = cronlock_pipe(&ends, 0, 0)
       guard failure == 0 else {
         made.forEach { close($0.read); close($0.write) }
-        throw SpawnError(errno: failure, isCronlocks: true)
+        throw SpawnError(errno: failure, cronlocks: "a pipe for the command's output")
       }
       made.append((ends[0], ends[1]))
       return (ends[0], ends[1])

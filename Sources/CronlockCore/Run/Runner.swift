@@ -282,7 +282,7 @@ public struct Runner {
     let capture: OutputCapture?
     do throws(SpawnError) {
       capture = try options.captureOutput.map { limit throws(SpawnError) in try OutputCapture(limit: limit) }
-      if let capture, !capture.start() { throw SpawnError(errno: EAGAIN, isCronlocks: true) }
+      if let capture, !capture.start() { throw SpawnError(errno: EAGAIN, cronlocks: "a thread for the command's output") }
     } catch {
       context.error("cannot capture the command's output: \(error.reason)", event: .spawnFailed)
       return .failure(error)
@@ -292,9 +292,8 @@ public struct Runner {
     capture?.closeChildEnds()
     switch spawned {
     case .failure(let failure):
-      context.error(failure.isCronlocks
-        ? "cannot start the command's guardian: \(failure.reason)"
-        : "cannot run '\(LockName.escaped(options.command.name))': \(failure.reason)", event: .spawnFailed)
+      context.error(failure.cronlocks.map { "cannot start \($0): \(failure.reason)" }
+        ?? "cannot run '\(LockName.escaped(options.command.name))': \(failure.reason)", event: .spawnFailed)
       return .failure(failure)
     case .success(let started):
       var supervision = Supervision(policy: options.supervision, startedAt: Deadline.monotonicNow())

@@ -39,7 +39,9 @@ public struct Supervisor {
     var guardian: pid_t = 0
     var guardianPipe: Int32 = -1
     let guardianFailure = cronlock_guardian_start(&guardian, &guardianPipe)
-    guard guardianFailure == 0 else { return .failure(SpawnError(errno: guardianFailure, isCronlocks: true)) }
+    guard guardianFailure == 0 else {
+      return .failure(SpawnError(errno: guardianFailure, cronlocks: "the command's guardian"))
+    }
 
     var argv = Self.cStrings(command.arguments)
     var envp = Self.cStrings(environment)
@@ -54,7 +56,9 @@ public struct Supervisor {
     guard failure == 0 else {
       if terminal >= 0 { cronlock_take_terminal(terminal) }
       Self.dismiss(guardian: guardian, pipe: guardianPipe)
-      return .failure(SpawnError(errno: failure))
+      // A negative failure is vfork's: no process could be made, which is not the command's fault.
+      return .failure(failure < 0 ? SpawnError(errno: -failure, cronlocks: "a process for the command")
+                                  : SpawnError(errno: failure))
     }
     let exitDescriptor = cronlock_pidfd_open(pid)
     if exitDescriptor >= 0 { _ = fcntl(exitDescriptor, F_SETFD, FD_CLOEXEC) }
@@ -145,8 +149,10 @@ public struct Supervisor {
 /// Why the command could not be started.
 public struct SpawnError: Error, Equatable {
   public let errno: Int32
-  /// The failure was cronlock's own (its guardian could not be started), not the command's.
-  public var isCronlocks = false
+  /// What cronlock could not make — its guardian, a process, a pipe — when the failure was its
+  /// own (125), not the command's (126, 127).
+  public var cronlocks: String?
+  public var isCronlocks: Bool { cronlocks != nil }
 
   public var exitStatus: Int32 { isCronlocks ? ExitStatus.internalFailure : ExitStatus.forSpawnFailure(errno: errno) }
   public var reason: String { String(cString: strerror(errno)) }
