@@ -38,16 +38,11 @@ exec_child(const char *file, char *const argv[], char *const envp[], const sigse
     *failure = errno;
     _exit(127);
   }
-  if (terminal >= 0) {
-    // The group takes the terminal's foreground before the command can read it, as a shell's
-    // job does. From the background group it is now in, that raises SIGTTOU unless blocked;
-    // the mask is replaced below. If it fails, the command runs as before, in the background.
-    sigset_t ttou;
-    sigemptyset(&ttou);
-    sigaddset(&ttou, SIGTTOU);
-    sigprocmask(SIG_BLOCK, &ttou, NULL);
-    tcsetpgrp(terminal, group);
-  }
+  // The group takes the terminal's foreground before the command can read it, as a shell's
+  // job does. From the background group the child is now in, that is allowed because SIGTTOU is
+  // still ignored here (cronlock_foreground_terminal); its disposition is put back below. If it
+  // fails, the command runs as before, in the background.
+  if (terminal >= 0) tcsetpgrp(terminal, group);
   if ((stdin_fd >= 0 && dup2(stdin_fd, 0) < 0) || (stdout_fd >= 0 && dup2(stdout_fd, 1) < 0)
       || (stderr_fd >= 0 && dup2(stderr_fd, 2) < 0)) {
     *failure = errno;

@@ -39,27 +39,18 @@ void cronlock_restore_ttou(void) {
   if (ttou_ignored) sigaction(SIGTTOU, &cronlock_ttou_before, NULL);
 }
 
-// tcsetpgrp with SIGTTOU blocked on the calling thread: allowed from a background group.
-static void set_foreground(int terminal, pid_t group) {
-  sigset_t ttou, previous;
-  sigemptyset(&ttou);
-  sigaddset(&ttou, SIGTTOU);
-  pthread_sigmask(SIG_BLOCK, &ttou, &previous);
-  tcsetpgrp(terminal, group);
-  pthread_sigmask(SIG_SETMASK, &previous, NULL);
-}
-
+// Both are allowed from a background group because cronlock ignores SIGTTOU by then (above).
 void cronlock_take_terminal(int terminal) {
-  set_foreground(terminal, getpgrp());
+  tcsetpgrp(terminal, getpgrp());
 }
 
 void cronlock_give_terminal(int terminal, pid_t group) {
-  if (tcgetpgrp(terminal) == getpgrp()) set_foreground(terminal, group);
+  if (tcgetpgrp(terminal) == getpgrp()) tcsetpgrp(terminal, group);
 }
 
 int cronlock_stop_signal(pid_t pid) {
   siginfo_t info;
   info.si_pid = 0;
   if (waitid(P_PID, (id_t)pid, &info, WSTOPPED | WNOHANG) != 0 || info.si_pid != pid) return 0;
-  return info.si_code == CLD_STOPPED || info.si_code == CLD_TRAPPED ? info.si_status : 0;
+  return info.si_code == CLD_STOPPED ? info.si_status : 0;
 }

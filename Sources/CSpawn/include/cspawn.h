@@ -21,8 +21,8 @@ int cronlock_spawn(const char *file, char *const argv[], char *const envp[],
 /// is one, cronlock ignores SIGTTOU from then on (the command gets its disposition back).
 int cronlock_foreground_terminal(void);
 
-/// Makes cronlock's own group the foreground of `terminal` again. SIGTTOU is blocked around it,
-/// as it must be from a background group.
+/// Makes cronlock's own group the foreground of `terminal` again (allowed from the background:
+/// cronlock ignores SIGTTOU once it has found the terminal).
 void cronlock_take_terminal(int terminal);
 
 /// Gives `terminal`'s foreground to `group` if cronlock's group holds it (after `fg`, not after
